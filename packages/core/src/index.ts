@@ -1,0 +1,5 @@
+export * from './envelope.ts';
+export * from './errors.ts';
+export * from './result.ts';
+export * from './clock.ts';
+export * from './contract.ts';

@@ -1,0 +1,3 @@
+export * from './eventually.ts';
+export * from './clock.ts';
+export * from './infra.ts';
