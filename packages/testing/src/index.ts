@@ -1,3 +1,4 @@
 export * from './eventually.ts';
 export * from './clock.ts';
 export * from './infra.ts';
+export * from './tmp.ts';

@@ -1,0 +1,70 @@
+import type { Cause, Clock, DomainEvent, Envelope, EventContract } from '@eventide/core';
+import type { Store } from '@eventide/store';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import type { Migration, Transaction } from 'kysely';
+import type { Static, TObject, TProperties } from 'typebox';
+import type { PlatformConfig } from './config.ts';
+import type { ServiceMetrics } from './metrics.ts';
+
+/** The Fastify instance routes are declared on, typed from their TypeBox schemas. */
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export type Emit = (event: DomainEvent) => void;
+
+/** What a message handler gets: the transaction its effects (and its inbox record) commit in. */
+export interface HandlerContext {
+  readonly trx: Transaction<any>;
+  /** Queues an event of this service; it is published only if the transaction commits. */
+  readonly emit: Emit;
+  readonly clock: Clock;
+  readonly log: FastifyBaseLogger;
+}
+
+/**
+ * Reacts to other services' events (a policy, named after what it does on which event, e.g.
+ * `reserveItemOnReserved`). The name is part of the dedupe key: renaming a policy re-handles history.
+ */
+export interface Policy {
+  readonly name: string;
+  readonly topic: string;
+  readonly on: readonly string[];
+  handle(event: Envelope, context: HandlerContext): Promise<void>;
+}
+
+export interface ServiceContext<C extends TProperties = {}> {
+  readonly config: PlatformConfig & Static<TObject<C>>;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly log: FastifyBaseLogger;
+  readonly metrics: ServiceMetrics;
+  /**
+   * Runs a command: its changes and the events it emits commit in one transaction of the
+   * service's store; the events are published after the commit, never on rollback.
+   */
+  command<T>(cause: Cause | FastifyRequest, work: (trx: Transaction<any>, emit: Emit) => Promise<T>): Promise<T>;
+}
+
+export interface ServiceDefinition<C extends TProperties = {}> {
+  readonly system: string;
+  readonly service: string;
+  /** The seed's port; the PORT variable overrides it. */
+  readonly port: number;
+  /** The service's own configuration variables, beyond the platform's. */
+  readonly config?: TObject<C>;
+  /** Contracts of the events this service publishes and consumes; payloads are checked against them. */
+  readonly contracts?: readonly EventContract[];
+  readonly migrations?: Record<string, Migration>;
+  readonly policies?: readonly Policy[];
+  routes?(app: App, context: ServiceContext<C>): void | Promise<void>;
+}
+
+/** Identity function that keeps a definition's config type for `routes`. */
+export const defineService = <C extends TProperties = {}>(definition: ServiceDefinition<C>): ServiceDefinition<C> =>
+  definition;

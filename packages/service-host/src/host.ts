@@ -1,0 +1,175 @@
+import { ContractRegistry, envelop, systemClock, type Cause, type Clock, type DomainEvent } from '@eventide/core';
+import { deadLetterTopicOf, topicOf, type Bus, type Consumer, type Message } from '@eventide/messaging';
+import { preparePlatformTables, startRelay, unitOfWork, type Relay } from '@eventide/outbox';
+import { openStore, type Store } from '@eventide/store';
+import type { FastifyRequest } from 'fastify';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import type { TProperties } from 'typebox';
+import { defaultStoreUrl, openBus } from './bus.ts';
+import { loadConfig } from './config.ts';
+import { startConsumers } from './consumers.ts';
+import type { App, ServiceContext, ServiceDefinition } from './definition.ts';
+import { createHttp } from './http.ts';
+import { createMetrics } from './metrics.ts';
+
+export interface StartOptions {
+  /** Environment variables to read configuration from (default: process.env). */
+  readonly env?: Record<string, string | undefined>;
+  readonly clock?: Clock;
+  /** Where JSON logs go (default: stdout). */
+  readonly logDestination?: DestinationStream;
+}
+
+export interface RunningService<C extends TProperties = {}> {
+  readonly name: string;
+  readonly url: string;
+  readonly port: number;
+  readonly app: App;
+  readonly context: ServiceContext<C>;
+  readonly log: Logger;
+  /** Drains and stops: readiness false, new requests refused, in-flight ones finished, outbox flushed, offsets committed. */
+  close(): Promise<void>;
+}
+
+function causeOf(source: Cause | FastifyRequest): Cause {
+  if (!('raw' in source)) return source;
+  const header = (name: string) => {
+    const value = source.headers[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  return { id: source.id, correlationId: header('x-correlation-id'), traceparent: header('traceparent') ?? null };
+}
+
+/**
+ * Composes a service from its definition: config, store and migrations, bus, outbox relay,
+ * consumers, then HTTP. Resolves once it listens; readiness tells when it can take traffic.
+ */
+export async function startService<C extends TProperties = {}>(
+  definition: ServiceDefinition<C>,
+  options: StartOptions = {},
+): Promise<RunningService<C>> {
+  const { system, service } = definition;
+  const name = `${system}.${service}`;
+  const config = loadConfig(options.env ?? process.env, { extra: definition.config, defaults: { PORT: definition.port } });
+  const clock = options.clock ?? systemClock;
+  const log = pino({ level: config.LOG_LEVEL, base: { service: name }, redact: ['req.headers.authorization'] }, options.logDestination);
+  const contracts = new ContractRegistry(definition.contracts);
+  const ownTopic = topicOf(system, service);
+  const shutdown = new AbortController();
+
+  let draining = false;
+  let migrated = false;
+  let consumers: Consumer[] = [];
+  let store: Store | undefined;
+  let bus: Bus | undefined;
+  let relay: Relay | undefined;
+
+  const metrics = createMetrics(
+    { system, service },
+    {
+      lag: async () => (await Promise.all(consumers.map((c) => c.lag()))).reduce((a, b) => a + b, 0),
+      backlog: async () => (relay ? relay.backlog() : 0),
+    },
+  );
+
+  const toMessages = (events: readonly DomainEvent[], cause: Cause): Message[] =>
+    events.map((event) => {
+      const contract = contracts.get(event.type);
+      if (!contract) throw new Error(`${name} emitted ${event.type}, which has no contract in its definition`);
+      const violations = contract.check(event.payload);
+      if (violations.length > 0) {
+        throw new Error(`${event.type} breaks its contract: ${violations.map((v) => `${v.field} ${v.rule}`).join(', ')}`);
+      }
+      return { topic: ownTopic, key: String(event.aggregateId), envelope: envelop(event, { clock, cause }) };
+    });
+
+  const app = createHttp({
+    logger: log,
+    bodyLimit: config.BODY_LIMIT,
+    metrics,
+    draining: () => draining,
+    ready: async () => {
+      if (draining) return 'draining';
+      if (!migrated || !store) return 'starting';
+      const stopped = consumers.find((c) => !c.running);
+      if (stopped) return `consumer ${stopped.group} is not running`;
+      try {
+        await store.ping();
+      } catch (error) {
+        return `store does not answer: ${(error as Error).message}`;
+      }
+      return undefined;
+    },
+  });
+
+  try {
+    store = await openStore(config.STORE_URL ?? defaultStoreUrl(config, system, service));
+    await preparePlatformTables(store);
+    if (definition.migrations) await store.migrate(definition.migrations);
+    migrated = true;
+
+    bus = await openBus(config, name);
+    const subscribed = [...new Set((definition.policies ?? []).map((p) => p.topic))];
+    await bus.ensureTopics([ownTopic, deadLetterTopicOf(ownTopic), ...subscribed, ...subscribed.map(deadLetterTopicOf)]);
+    relay = startRelay(store, bus.publisher, {
+      logger: log,
+      onPublished: (count: number) => metrics.published.inc(count),
+    });
+
+    const run = unitOfWork(store, relay);
+    const context: ServiceContext<C> = {
+      config,
+      store,
+      clock,
+      log,
+      metrics,
+      command: (source, work) =>
+        run((trx, emit) => work(trx, (event) => emit(toMessages([event], causeOf(source))))),
+    };
+
+    consumers = await startConsumers({
+      bus,
+      store,
+      relay,
+      group: name,
+      policies: definition.policies ?? [],
+      contracts,
+      maxAttempts: config.HANDLER_MAX_ATTEMPTS,
+      clock,
+      log,
+      metrics,
+      signal: shutdown.signal,
+      toMessages,
+    });
+
+    await definition.routes?.(app, context);
+    await app.listen({ host: config.HOST, port: config.PORT });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    log.info({ port, bus: bus.kind, store: store.dialect }, `${name} listening`);
+
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= (async () => {
+        draining = true;
+        await app.close();
+        shutdown.abort();
+        await Promise.all(consumers.map((c) => c.stop()));
+        await relay?.flush();
+        await relay?.stop();
+        await bus?.close();
+        await store?.close();
+        log.info(`${name} stopped`);
+      })();
+      return closing;
+    };
+    return { name, url: `http://${config.HOST}:${port}`, port, app, context, log, close };
+  } catch (error) {
+    shutdown.abort();
+    await app.close().catch(() => undefined);
+    await relay?.stop().catch(() => undefined);
+    await bus?.close().catch(() => undefined);
+    await store?.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
+import type { Logger } from 'pino';
+import type { App } from './definition.ts';
+import type { ServiceMetrics } from './metrics.ts';
+import { sendProblem } from './problem.ts';
+
+export interface HttpOptions {
+  readonly logger: Logger;
+  readonly bodyLimit: number;
+  readonly metrics: ServiceMetrics;
+  /** Readiness: every check resolves, or the first failure's reason. */
+  readonly ready: () => Promise<string | undefined>;
+  readonly draining: () => boolean;
+}
+
+const correlationHeader = 'x-correlation-id';
+
+/**
+ * The HTTP edge every service shares: request and correlation ids, problem+json errors, probes,
+ * metrics, and refusal of new requests while draining.
+ */
+export function createHttp({ logger, bodyLimit, metrics, ready, draining }: HttpOptions): App {
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    disableRequestLogging: true,
+    childLoggerFactory: (parent, bindings, options, raw) => {
+      const correlationId = (raw as { headers?: Record<string, unknown> }).headers?.[correlationHeader];
+      return parent.child(typeof correlationId === 'string' ? { ...bindings, correlationId } : bindings, options);
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .status(404)
+      .type('application/problem+json')
+      .send({ type: 'about:blank', title: 'Not Found', status: 404, detail: `no route for ${request.method} ${request.url}` }),
+  );
+
+  app.addHook('onRequest', async (request, reply) => {
+    const correlationId = request.headers[correlationHeader];
+    void reply.header('x-request-id', request.id);
+    if (typeof correlationId === 'string') void reply.header(correlationHeader, correlationId);
+    if (draining() && !request.url.startsWith('/health/') && request.url !== '/metrics') {
+      // Not processed: a gateway may safely send it to another replica.
+      void reply.header('connection', 'close').header('retry-after', '1').header('x-draining', '1');
+      return reply
+        .status(503)
+        .type('application/problem+json')
+        .send({ type: 'urn:problem:draining', title: 'Service Unavailable', status: 503, detail: 'the service is shutting down' });
+    }
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1_000,
+    );
+  });
+
+  app.get('/health/live', async () => ({ status: 'UP' }));
+  app.get('/health/ready', async (_request, reply) => {
+    const reason = await ready();
+    return reason === undefined ? { status: 'UP' } : reply.status(503).send({ status: 'DOWN', reason });
+  });
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  return app;
+}

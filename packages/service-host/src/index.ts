@@ -1,0 +1,6 @@
+export * from './config.ts';
+export * from './definition.ts';
+export * from './host.ts';
+export * from './metrics.ts';
+export * from './problem.ts';
+export * from './run.ts';
