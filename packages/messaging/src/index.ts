@@ -1,1 +1,6 @@
 export * from './port.ts';
+export { consumerPipeline, type ConsumerPipelineOptions } from './pipeline/consumer-pipeline.ts';
+export type { BackoffOptions } from './pipeline/backoff.ts';
+export type { DeadLetterEvent } from './pipeline/dead-letter.ts';
+export type { PipelineLogger } from './pipeline/logger.ts';
+export type { RetryEvent, Sleep } from './pipeline/retry.ts';
