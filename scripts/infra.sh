@@ -69,7 +69,10 @@ fetch_jars() {
   command -v mvn >/dev/null || fail "fetching Kafka's jars needs Maven (apt-get install maven)"
   say "kafka: fetching the broker's jars from Maven Central into .infra/kafka/libs"
   rm -rf "$libs"
-  mvn -B -q -Dstyle.color=never -f "$pom" dependency:copy-dependencies || fail "kafka: mvn could not fetch the jars (see above)"
+  mvn -B -q -f "$pom" dependency:copy-dependencies >"$kafka_home/mvn.log" 2>&1 || {
+    tail -n 30 "$kafka_home/mvn.log" >&2
+    fail "kafka: Maven could not fetch the jars (log: .infra/kafka/mvn.log)"
+  }
   printf '%s\n' "$stamp" >"$libs/.fetched"
 }
 
@@ -98,8 +101,19 @@ kafka_pid() {
   printf '%s\n' "$pid"
 }
 
+# The version the running broker logged at start; from another tree's log when that tree started it.
 kafka_version() {
-  grep -o 'Kafka version: [^ ]*' "$server_log" 2>/dev/null | tail -n 1 | cut -d' ' -f3
+  grep -o 'Kafka version: [^ ]*' "${1:-$server_log}" 2>/dev/null | tail -n 1 | cut -d' ' -f3
+}
+
+# A broker started by another checkout (its own .infra/kafka): pid and log, if one listens on 9092.
+foreign_kafka() {
+  local pid config
+  pid=$(ss -Hltnp 'sport = :9092' 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2)
+  [[ -n $pid && -r /proc/$pid/cmdline ]] || return 1
+  config=$(tr '\0' '\n' <"/proc/$pid/cmdline" | tail -n 1)
+  [[ $config == */server.properties ]] || return 1
+  printf '%s %s\n' "$pid" "$(dirname "$config")/server.log"
 }
 
 node_bin() {
@@ -107,6 +121,13 @@ node_bin() {
   [[ -x $node && -d $root/node_modules/@platformatic/kafka ]] ||
     fail "kafka: the readiness probe needs the project's dependencies: run npm install first"
   printf '%s\n' "$node"
+}
+
+await_kafka_elsewhere() {
+  "$(node_bin)" "$root/infra/kafka/probe.mjs" "$kafka_address" 15000 >"$kafka_home/probe.out" 2>&1 || {
+    cat "$kafka_home/probe.out" >&2
+    fail "kafka: something listens on $kafka_address but serves no metadata"
+  }
 }
 
 # Waits until the broker serves metadata (infra/kafka/probe.mjs), failing early if the JVM exits.
@@ -131,14 +152,21 @@ await_kafka() {
 
 kafka_up() {
   local started=$SECONDS pid
+  mkdir -p "$kafka_home"
   if pid=$(kafka_pid); then
     await_kafka
     say "kafka: already up at $kafka_address (pid $pid), Apache Kafka broker version $(kafka_version)"
     return
   fi
-  port_open 9092 && fail "kafka: 127.0.0.1:9092 is taken by a process this script did not start"
+  if port_open 9092; then
+    # Another checkout's broker (e.g. a developer's tree while CI runs in a fresh clone) is used as is.
+    local foreign
+    foreign=$(foreign_kafka) || fail "kafka: 127.0.0.1:9092 is taken by a process that is not a Kafka broker started by infra.sh"
+    await_kafka_elsewhere
+    say "kafka: already up at $kafka_address, started outside this tree (pid ${foreign%% *}), Apache Kafka broker version $(kafka_version "${foreign#* }")"
+    return
+  fi
   java=$(find_java)
-  mkdir -p "$kafka_home"
   fetch_jars
   write_config
   format_storage
@@ -162,7 +190,7 @@ kafka_down() {
   local pid
   if ! pid=$(kafka_pid); then
     rm -f "$pid_file"
-    say "kafka: not running"
+    say "kafka: no broker started from this tree is running"
     return
   fi
   kill -TERM "$pid"
@@ -175,9 +203,11 @@ kafka_down() {
 }
 
 kafka_status() {
-  local pid
+  local pid foreign
   if pid=$(kafka_pid) && port_open 9092; then
     say "kafka: up at $kafka_address (pid $pid, version $(kafka_version))"
+  elif port_open 9092 && foreign=$(foreign_kafka); then
+    say "kafka: up at $kafka_address, started outside this tree (pid ${foreign%% *}, version $(kafka_version "${foreign#* }"))"
   else
     say "kafka: down"
     return 1
