@@ -1,0 +1,23 @@
+import Type, { type Static, type TProperties } from 'typebox';
+
+/**
+ * Field schemas shared by GDmarket's events and HTTP bodies. HTTP bodies should reuse them, so a
+ * request the edge accepts always yields events that pass their contracts.
+ */
+
+/** Generated business numbers (itemNo, reservationNo, paymentNo) and customerId start at 1. */
+export const No = Type.Integer({ minimum: 1 });
+export const Price = Type.Integer({ minimum: 0 });
+export const Name = Type.String({ minLength: 1, maxLength: 200 });
+
+export const ItemStatus = Type.Union([Type.Literal('Rentable'), Type.Literal('NotRentable')]);
+export type ItemStatus = Static<typeof ItemStatus>;
+
+export const RentalStatus = Type.Union([Type.Literal('NotRenting'), Type.Literal('Renting'), Type.Literal('Returned')]);
+export type RentalStatus = Static<typeof RentalStatus>;
+
+export const PaymentStatus = Type.Union([Type.Literal('NotPaid'), Type.Literal('Paid')]);
+export type PaymentStatus = Static<typeof PaymentStatus>;
+
+/** An object that names every field it allows: unknown fields are a breach, not noise. */
+export const strictObject = <P extends TProperties>(properties: P) => Type.Object(properties, { additionalProperties: false });
