@@ -1,0 +1,5 @@
+export * from './store.ts';
+export * from './dialect-of.ts';
+export * from './insert-ignore.ts';
+export * from './classify-error.ts';
+export type * from './logger.ts';

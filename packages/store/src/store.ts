@@ -1,0 +1,100 @@
+import { Kysely, sql } from 'kysely';
+import type { Dialect, Transaction } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import type { Migration } from 'kysely/migration';
+import { isAppError } from '@eventide/core';
+import { classifyingDialect } from './classifying-dialect.ts';
+import type { SqlDialect } from './dialect-of.ts';
+import type { Logger } from './logger.ts';
+import { mysqlDialect, postgresDialect } from './server-dialects.ts';
+import { sqliteDialect } from './sqlite/sqlite-dialect.ts';
+
+export type { Migration } from 'kysely/migration';
+
+/**
+ * One relational database, reached through Kysely, whichever engine the URL names. Errors from any
+ * query are already classified (see classifyError): unique violations are AppError('conflict'),
+ * an unreachable or busy database is AppError('unavailable').
+ */
+export interface Store<DB = any> {
+  readonly dialect: SqlDialect;
+  readonly db: Kysely<DB>;
+  /**
+   * Runs `fn` in a transaction: commits when it resolves, rolls back and rethrows when it rejects.
+   * On SQLite the process has one connection: inside `fn` use `trx`, never `db`, or it waits forever.
+   */
+  transaction<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T>;
+  /**
+   * Applies the pending `migrations` (applied in name order) and records them in `table`. A service's
+   * migrations and each platform part use their own table, so their names never clash. Safe when
+   * several processes migrate the same database at once: one applies, the others find them applied.
+   */
+  migrate(migrations: Readonly<Record<string, Migration>>, table?: string): Promise<void>;
+  /** Rejects with AppError('unavailable') when the database does not answer. */
+  ping(): Promise<void>;
+  /** Closes the connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** Connections per pool for PostgreSQL and MariaDB (default 10). SQLite has one connection per process. */
+  readonly poolSize?: number;
+  /** How long SQLite waits for another process's write lock before failing as unavailable (default 5000 ms). */
+  readonly busyTimeoutMs?: number;
+  readonly logger?: Logger;
+}
+
+export const serviceMigrationTable = 'service_migrations';
+
+/**
+ * Opens a store from a URL: `sqlite:<path>` (the file and its directory are created when missing),
+ * `sqlite::memory:`, `postgres://...` (or `postgresql://`), `mysql://...` or `mariadb://...`.
+ * PostgreSQL and MariaDB connect lazily: an unreachable server shows in ping() and in the first
+ * query, not here, so a service can start and report not-ready until its database answers.
+ */
+export async function openStore<DB = any>(url: string, options: StoreOptions = {}): Promise<Store<DB>> {
+  const { dialect, kind } = dialectFor(url, options);
+  const db = new Kysely<DB>({ dialect: classifyingDialect(dialect) });
+  let closing: Promise<void> | undefined;
+  return {
+    dialect: kind,
+    db,
+    transaction: (fn) => db.transaction().execute(fn),
+    migrate: (migrations, table = serviceMigrationTable) => migrate(db, migrations, table),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => (closing ??= db.destroy()),
+  };
+}
+
+function dialectFor(url: string, options: StoreOptions): { dialect: Dialect; kind: SqlDialect } {
+  const { poolSize = 10, busyTimeoutMs = 5_000, logger } = options;
+  const scheme = url.slice(0, url.indexOf(':'));
+  switch (scheme) {
+    case 'sqlite':
+      return { kind: 'sqlite', dialect: sqliteDialect(url.slice('sqlite:'.length), busyTimeoutMs) };
+    case 'postgres':
+    case 'postgresql':
+      return { kind: 'postgres', dialect: postgresDialect(url, poolSize, logger) };
+    case 'mysql':
+    case 'mariadb':
+      return { kind: 'mysql', dialect: mysqlDialect(url, poolSize) };
+    default:
+      throw new Error(`unsupported store URL scheme "${scheme}:" (sqlite:, postgres://, mysql://, mariadb://)`);
+  }
+}
+
+async function migrate(db: Kysely<any>, migrations: Readonly<Record<string, Migration>>, table: string): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => ({ ...migrations }) },
+    migrationTableName: table,
+    migrationLockTableName: `${table}_lock`,
+  });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error === undefined) return;
+  if (isAppError(error)) throw error;
+  const failed = results.find((result) => result.status === 'Error')?.migrationName;
+  throw new Error(failed ? `migration ${failed} (${table}) failed` : `migrating ${table} failed`, { cause: error });
+}
