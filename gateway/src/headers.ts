@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+
+/**
+ * Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus those this
+ * proxy answers itself (`expect`: Node sends 100-continue) or replaces (`host`: the upstream's).
+ */
+const hopByHop: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'host',
+]);
+
+/** Also hop-by-hop: the names a `Connection` header lists. */
+function connectionListed(connection: string | undefined): ReadonlySet<string> | undefined {
+  if (connection === undefined) return undefined;
+  const names = connection
+    .split(',')
+    .map((n) => n.trim().toLowerCase())
+    .filter((n) => n !== '' && n !== 'close' && n !== 'keep-alive');
+  return names.length === 0 ? undefined : new Set(names);
+}
+
+export interface Ids {
+  readonly requestId: string;
+  readonly correlationId: string;
+}
+
+export type UpstreamHeaders = Record<string, string | string[]>;
+
+/**
+ * The headers sent upstream: the client's minus hop-by-hop ones; `x-request-id` and
+ * `x-correlation-id` kept or created (the correlation id defaults to the request id);
+ * `x-forwarded-for` extended with the client's address; `x-forwarded-proto` and
+ * `x-forwarded-host` kept when a proxy in front set them, otherwise set from this hop.
+ */
+export function upstreamHeaders(request: IncomingMessage): { headers: UpstreamHeaders; ids: Ids } {
+  const incoming: IncomingHttpHeaders = request.headers;
+  const listed = connectionListed(incoming.connection);
+  const headers: UpstreamHeaders = {};
+  for (const name in incoming) {
+    if (hopByHop.has(name) || listed?.has(name)) continue;
+    const value = incoming[name];
+    if (value !== undefined) headers[name] = value;
+  }
+  const requestId = stringHeader(incoming['x-request-id']) ?? randomUUID();
+  const correlationId = stringHeader(incoming['x-correlation-id']) ?? requestId;
+  headers['x-request-id'] = requestId;
+  headers['x-correlation-id'] = correlationId;
+  const client = request.socket.remoteAddress;
+  if (client !== undefined) {
+    const before = stringHeader(incoming['x-forwarded-for']);
+    headers['x-forwarded-for'] = before === undefined ? client : `${before}, ${client}`;
+  }
+  headers['x-forwarded-proto'] ??= 'http';
+  if (incoming.host !== undefined) headers['x-forwarded-host'] ??= incoming.host;
+  return { headers, ids: { requestId, correlationId } };
+}
+
+function stringHeader(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The upstream's response headers for the client, minus hop-by-hop ones; `Location` untouched. */
+export function downstreamHeaders(upstream: Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
+  const listed = connectionListed(stringHeader(upstream.connection));
+  const headers: OutgoingHttpHeaders = {};
+  for (const name in upstream) {
+    if (hopByHop.has(name) || listed?.has(name)) continue;
+    headers[name] = upstream[name];
+  }
+  return headers;
+}

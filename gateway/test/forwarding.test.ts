@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import { call, startHarness, type Harness } from './support/harness.ts';
+import { startFakeService, type FakeService } from './support/upstream.ts';
+
+describe('forwarding', () => {
+  let items: FakeService;
+  let search: FakeService;
+  let harness: Harness;
+  let base: string;
+
+  before(async () => {
+    items = await startFakeService('items');
+    search = await startFakeService('search');
+    harness = await startHarness({
+      routes: [
+        { prefix: '/shop/items', service: 'shop/item', stripPrefix: '/shop' },
+        { prefix: '/items', service: 'shop/item' },
+        { prefix: '/items/search', service: 'shop/search' },
+      ],
+      upstreams: { 'shop/item': [items.url], 'shop/search': [search.url] },
+    });
+    base = harness.gateway.url;
+  });
+  after(async () => {
+    await harness.close();
+    await Promise.all([items.close(), search.close()]);
+  });
+
+  it('forwards method, path and query to the service the prefix names', async () => {
+    const answer = await call(`${base}/items/7?page=2&size=5`);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers['x-replica'], 'items');
+    assert.equal(answer.json().url, '/items/7?page=2&size=5');
+  });
+
+  it('removes the stripPrefix before forwarding', async () => {
+    const answer = await call(`${base}/shop/items/7?x=1`);
+    assert.equal(answer.headers['x-replica'], 'items');
+    assert.equal(answer.json().url, '/items/7?x=1');
+  });
+
+  it('sends a path to the longest matching prefix', async () => {
+    const answer = await call(`${base}/items/search/findByItemNo?itemNo=3`);
+    assert.equal(answer.headers['x-replica'], 'search');
+    assert.equal(answer.json().url, '/items/search/findByItemNo?itemNo=3');
+  });
+
+  it('answers 404 problem+json for a path no route covers, on a whole-segment basis', async () => {
+    for (const path of ['/nothing', '/itemsx', '/shop']) {
+      const answer = await call(`${base}${path}`);
+      assert.equal(answer.status, 404, path);
+      assert.equal(answer.headers['content-type'], 'application/problem+json');
+      assert.deepEqual(answer.json(), { type: 'about:blank', title: 'Not Found', status: 404, detail: `no route for ${path}` });
+    }
+  });
+
+  it('refuses a path with a dot segment, so a prefix cannot be escaped upstream', async () => {
+    const before = items.seen.length;
+    const answer = await call(`${base}/items/%2e%2e/admin`);
+    assert.equal(answer.status, 400);
+    assert.equal(items.seen.length, before);
+  });
+
+  it('passes a POST body up and the 201, Location and body back as the service wrote them', async () => {
+    const answer = await call(`${base}/shop/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ itemName: 'tent', itemPrice: 3000 }),
+    });
+    assert.equal(answer.status, 201);
+    assert.match(String(answer.headers.location), /^\/items\/\d+$/);
+    assert.deepEqual(answer.json().received, { itemName: 'tent', itemPrice: 3000 });
+  });
+
+  it('creates a request id and a correlation id when the client sent none, forwards them and returns them', async () => {
+    const answer = await call(`${base}/items/1`);
+    const seen = answer.json<{ headers: Record<string, string> }>().headers;
+    assert.match(seen['x-request-id'] ?? '', /^[0-9a-f-]{36}$/);
+    assert.equal(seen['x-correlation-id'], seen['x-request-id']);
+    assert.equal(answer.headers['x-request-id'], seen['x-request-id']);
+  });
+
+  it('forwards the client request and correlation ids unchanged', async () => {
+    const answer = await call(`${base}/items/1`, { headers: { 'x-request-id': 'req-1', 'x-correlation-id': 'reservation-42' } });
+    const seen = answer.json<{ headers: Record<string, string> }>().headers;
+    assert.equal(seen['x-request-id'], 'req-1');
+    assert.equal(seen['x-correlation-id'], 'reservation-42');
+  });
+
+  it('sets x-forwarded-for, -proto and -host and drops hop-by-hop headers', async () => {
+    const host = new URL(base).host;
+    const answer = await call(`${base}/items/1`, {
+      headers: { 'x-forwarded-for': '10.0.0.1', 'x-secret-hop': 'a', connection: 'x-secret-hop', 'proxy-authorization': 'Basic x', accept: 'application/json' },
+    });
+    const seen = answer.json<{ headers: Record<string, string> }>().headers;
+    assert.equal(seen['x-forwarded-for'], '10.0.0.1, 127.0.0.1');
+    assert.equal(seen['x-forwarded-proto'], 'http');
+    assert.equal(seen['x-forwarded-host'], host);
+    assert.equal(seen['x-secret-hop'], undefined);
+    assert.equal(seen['proxy-authorization'], undefined);
+    assert.equal(seen.accept, 'application/json');
+    assert.notEqual(seen.host, host);
+  });
+
+  it('streams a request body up and the answer back as they flow, buffering neither', { timeout: 10_000 }, async () => {
+    const upload = new PassThrough();
+    const pending = request(`${base}/items/echo`, { method: 'POST', body: upload, headers: { 'content-type': 'application/octet-stream' } });
+    upload.write(Buffer.alloc(65_536, 'a'));
+    const response = await pending;
+    const chunks = response.body[Symbol.asyncIterator]();
+    const first = await chunks.next();
+    // The upload is still open: the echo could only have come back through a streaming gateway.
+    assert.ok(!upload.writableEnded);
+    assert.equal((first.value as Buffer)[0], 'a'.charCodeAt(0));
+    let received = (first.value as Buffer).length;
+    const rest = (async () => {
+      for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) received += (next.value as Buffer).length;
+    })();
+    for (let i = 0; i < 64; i++) if (!upload.write(Buffer.alloc(65_536, 'b'))) await once(upload, 'drain');
+    upload.end();
+    await rest;
+    assert.equal(received, 65 * 65_536);
+  });
+
+  it('streams a large answer back whole', async () => {
+    const response = await request(`${base}/items/bytes?n=${8 * 1_048_576}`);
+    assert.equal(response.statusCode, 200);
+    let received = 0;
+    for await (const chunk of response.body) received += (chunk as Buffer).length;
+    assert.equal(received, 8 * 1_048_576);
+  });
+});
