@@ -1,0 +1,1 @@
+export { openKafkaBus, type KafkaBusOptions } from './open.ts';

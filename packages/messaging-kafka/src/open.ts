@@ -1,0 +1,95 @@
+import { AppError } from '@eventide/core';
+import type { Bus, Consumer, PipelineLogger, SubscribeOptions } from '@eventide/messaging';
+import { Admin, compatibilityPartitioner, ProduceAcks, Producer, stringSerializer } from '@platformatic/kafka';
+import { fromKafka } from './errors.ts';
+import { BatchingPublisher } from './publisher.ts';
+import { KafkaSubscription } from './subscription.ts';
+import { ensureTopics } from './topics.ts';
+
+export interface KafkaBusOptions {
+  /** Bootstrap brokers, `host:port`. */
+  readonly brokers: readonly string[];
+  /** Names this process in the broker's logs and metrics. */
+  readonly clientId: string;
+  /** Partitions of each topic ensureTopics creates (default 4); an existing topic keeps its count. */
+  readonly partitions?: number;
+  /** A consumer silent for this long is evicted and its partitions move to its peers (default 10 s). */
+  readonly sessionTimeoutMs?: number;
+  /** Where infrastructure failures (commits, lost streams) are reported; a pino logger fits (default: console). */
+  readonly logger?: PipelineLogger;
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+/**
+ * The Kafka adapter of the messaging port, on @platformatic/kafka. Opening connects nothing yet:
+ * clients connect on first use, and ping() is what tells whether the broker answers.
+ *
+ * Publishing: one idempotent producer per bus (acks from all in-sync replicas, so a retried request
+ * neither duplicates nor reorders records), the Java client's partitioner (murmur2 of the key), so
+ * a key lands on the same partition whichever client writes it. Consuming: see KafkaSubscription.
+ */
+export async function openKafkaBus(options: KafkaBusOptions): Promise<Bus> {
+  if (options.brokers.length === 0) throw new RangeError('brokers must name at least one host:port');
+  const partitions = positiveInteger('partitions', options.partitions ?? 4);
+  const sessionTimeoutMs = positiveInteger('sessionTimeoutMs', options.sessionTimeoutMs ?? 10_000);
+  const logger = options.logger ?? console;
+  const bootstrapBrokers = [...options.brokers];
+
+  const producer = new Producer<string, Buffer, string, string>({
+    clientId: options.clientId,
+    bootstrapBrokers,
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+    partitioner: compatibilityPartitioner,
+    serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
+  });
+  // Few retries: readiness probes call ping() and want a prompt answer.
+  const admin = new Admin({ clientId: `${options.clientId}-admin`, bootstrapBrokers, retries: 1, retryDelay: 250 });
+  const subscriptions = new Set<KafkaSubscription>();
+  let closing: Promise<void> | undefined;
+
+  const publisher = new BatchingPublisher(async (records) => {
+    try {
+      await producer.send({ messages: records });
+    } catch (error) {
+      throw fromKafka(`publishing ${records.length} message(s)`, error);
+    }
+  });
+
+  return {
+    kind: 'kafka',
+    publisher,
+    async subscribe(subscribeOptions: SubscribeOptions): Promise<Consumer> {
+      if (closing) throw new Error('this Kafka bus is closed');
+      if (subscribeOptions.group === '' || subscribeOptions.topics.length === 0) throw new TypeError('subscribe needs a group and at least one topic');
+      const subscription = await KafkaSubscription.start({ brokers: bootstrapBrokers, clientId: options.clientId, sessionTimeoutMs, logger }, subscribeOptions);
+      subscriptions.add(subscription);
+      return subscription;
+    },
+    async ensureTopics(topics) {
+      try {
+        await ensureTopics(admin, topics, partitions);
+      } catch (error) {
+        throw fromKafka(`ensuring topics ${topics.join(', ')}`, error);
+      }
+    },
+    async ping() {
+      try {
+        await admin.metadata({ topics: [], forceUpdate: true });
+      } catch (error) {
+        throw new AppError('unavailable', 'the Kafka broker did not answer a metadata request', { cause: error, retryAfterSeconds: 1 });
+      }
+    },
+    close() {
+      closing ??= (async () => {
+        await Promise.all([...subscriptions].map((subscription) => subscription.stop()));
+        await Promise.all([producer.close(), admin.close()]);
+      })();
+      return closing;
+    },
+  };
+}
