@@ -3,3 +3,8 @@ export * from './dialect-of.ts';
 export * from './insert-ignore.ts';
 export * from './classify-error.ts';
 export type * from './logger.ts';
+export * from './documents/port.ts';
+export { openSqlDocuments, documentsTable, documentsAppliedTable, documentsMigrationTable } from './documents/sql-documents.ts';
+export type { SqlDocumentsOptions } from './documents/sql-documents.ts';
+export { openRedisDocuments } from './documents/redis-documents.ts';
+export type { RedisDocumentsOptions } from './documents/redis-documents.ts';

@@ -1,0 +1,175 @@
+import { sql } from 'kysely';
+import type { Kysely, RawBuilder, SqlBool } from 'kysely';
+import type { Migration } from 'kysely/migration';
+import { systemClock } from '@eventide/core';
+import type { Clock } from '@eventide/core';
+import { dialectOf } from '../dialect-of.ts';
+import type { SqlDialect } from '../dialect-of.ts';
+import { insertIgnore } from '../insert-ignore.ts';
+import type { Store } from '../store.ts';
+import { pageBounds, whereEntries } from './port.ts';
+import type { DocumentBody, DocumentCollection, Documents, DocumentSession, ListQuery, Page } from './port.ts';
+
+/**
+ * The SQL adapter of the Documents port, for embedded mode: every collection in one table,
+ * `read_documents (position, collection, id, body)`, rather than a table per collection. Views are
+ * schemaless JSON, so a new view needs no migration; it mirrors the Redis adapter (one key space per
+ * collection); and a service has a handful of small views, well served by the (collection, id) key.
+ * `position` keeps creation order for listing, as Redis does with a counter.
+ *
+ * applyOnce's dedupe marker is `read_documents_applied (consumer, event_id)`, written in the same
+ * transaction as the changes. It is this adapter's own table, like the Redis adapter's marker set,
+ * because the store package sits below the outbox (whose inbox serves handleOnce).
+ *
+ * Ids compare and sort bytewise on every engine (collation "C" / utf8mb4_bin / SQLite's BINARY),
+ * as in Redis. `where` compares the JSON text of a top-level field with the value's JSON, which
+ * scans the collection's rows: fine for views of thousands of documents, not millions.
+ */
+export const documentsTable = 'read_documents';
+export const documentsAppliedTable = 'read_documents_applied';
+export const documentsMigrationTable = 'read_documents_migrations';
+
+export interface SqlDocumentsOptions {
+  /** Time of the dedupe markers (default the system clock). */
+  readonly clock?: Clock;
+}
+
+/** Creates the documents tables in `store` (if not there yet) and returns the adapter. */
+export async function openSqlDocuments(store: Store, options: SqlDocumentsOptions = {}): Promise<Documents> {
+  await store.migrate(documentMigrations(store.dialect), documentsMigrationTable);
+  const clock = options.clock ?? systemClock;
+  return {
+    kind: 'sql',
+    collection: <T extends DocumentBody>(name: string) => new SqlCollection<T>(store, store.db, name),
+    applyOnce: (consumer, eventId, mutate) =>
+      store.transaction(async (trx) => {
+        const marker = { consumer, event_id: eventId, applied_at: clock.now().getTime() };
+        if (!(await insertIgnore(trx, documentsAppliedTable, marker, ['consumer', 'event_id']))) return 'duplicate';
+        const session: DocumentSession = { collection: <T extends DocumentBody>(name: string) => new SqlCollection<T>(undefined, trx, name) };
+        await mutate(session);
+        return 'applied';
+      }),
+    ping: () => store.ping(),
+    close: async () => {},
+  };
+}
+
+function documentMigrations(dialect: SqlDialect): Record<string, Migration> {
+  const types = columnTypes[dialect];
+  return {
+    '001_read_documents': {
+      up: async (db) => {
+        await db.schema
+          .createTable(documentsTable)
+          .addColumn('position', types.position, (c) => (dialect === 'mysql' ? c.autoIncrement().primaryKey() : dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('collection', types.key, (c) => c.notNull())
+          .addColumn('id', types.key, (c) => c.notNull())
+          .addColumn('body', types.body, (c) => c.notNull())
+          .addUniqueConstraint(`${documentsTable}_collection_id`, ['collection', 'id'])
+          .execute();
+        await db.schema
+          .createTable(documentsAppliedTable)
+          .addColumn('consumer', types.key, (c) => c.notNull())
+          .addColumn('event_id', types.key, (c) => c.notNull())
+          .addColumn('applied_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint(`${documentsAppliedTable}_pk`, ['consumer', 'event_id'])
+          .execute();
+      },
+    },
+  };
+}
+
+const columnTypes = {
+  sqlite: { position: 'integer', key: 'varchar(191)', body: 'text' },
+  postgres: { position: 'bigserial', key: sql`varchar(191) collate "C"`, body: 'jsonb' },
+  mysql: { position: 'bigint', key: sql`varchar(191) character set utf8mb4 collate utf8mb4_bin`, body: sql`longtext character set utf8mb4 collate utf8mb4_bin` },
+} as const;
+
+/** PostgreSQL hands jsonb back parsed; SQLite and MariaDB hand back the text. */
+function decode<T>(body: unknown): T {
+  return (typeof body === 'string' ? JSON.parse(body) : body) as T;
+}
+
+/** The JSON text of top-level `field` equals the JSON of `value`. */
+function fieldEquals(dialect: SqlDialect, field: string, value: unknown): RawBuilder<SqlBool> {
+  const json = JSON.stringify(value);
+  switch (dialect) {
+    case 'sqlite':
+      return sql<SqlBool>`body -> ${`$.${field}`} = ${json}`;
+    case 'postgres':
+      return sql<SqlBool>`body -> ${field}::text = ${json}::jsonb`;
+    case 'mysql':
+      // MariaDB compares JSON_EXTRACT's result loosely (unquoted, by collation): compare the bytes.
+      return sql<SqlBool>`cast(json_extract(body, ${`$.${field}`}) as binary) = cast(${json} as binary)`;
+  }
+}
+
+class SqlCollection<T extends DocumentBody> implements DocumentCollection<T> {
+  readonly name: string;
+  /** Set outside a transaction: patch then opens one. Unset inside applyOnce, whose transaction it joins. */
+  readonly #store: Store | undefined;
+  readonly #db: Kysely<any>;
+  readonly #dialect: SqlDialect;
+
+  constructor(store: Store | undefined, db: Kysely<any>, name: string) {
+    this.#store = store;
+    this.#db = db;
+    this.name = name;
+    this.#dialect = dialectOf(db);
+  }
+
+  get(id: string): Promise<T | undefined> {
+    return this.#read(this.#db, id, this.#store === undefined);
+  }
+
+  async upsert(id: string, body: T): Promise<void> {
+    const json = JSON.stringify(body);
+    const insert = this.#db.insertInto(documentsTable).values({ collection: this.name, id, body: json });
+    await (this.#dialect === 'mysql'
+      ? insert.onDuplicateKeyUpdate({ body: json })
+      : insert.onConflict((conflict) => conflict.columns(['collection', 'id']).doUpdateSet({ body: sql.ref('excluded.body') }))
+    ).execute();
+  }
+
+  patch(id: string, changes: Partial<T>): Promise<T | undefined> {
+    const work = async (db: Kysely<any>): Promise<T | undefined> => {
+      const current = await this.#read(db, id, true);
+      if (current === undefined) return undefined;
+      const patched = { ...current, ...changes };
+      await db
+        .updateTable(documentsTable)
+        .set({ body: JSON.stringify(patched) })
+        .where('collection', '=', this.name)
+        .where('id', '=', id)
+        .execute();
+      return patched;
+    };
+    return this.#store ? this.#store.transaction(work) : work(this.#db);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.#db.deleteFrom(documentsTable).where('collection', '=', this.name).where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async list(query?: ListQuery<T>): Promise<Page<T>> {
+    const { offset, size } = pageBounds(query);
+    const matching = whereEntries(query?.where).reduce(
+      (select, [field, value]) => select.where(fieldEquals(this.#dialect, field, value)),
+      this.#db.selectFrom(documentsTable).where('collection', '=', this.name),
+    );
+    const [rows, count] = await Promise.all([
+      matching.select('body').orderBy('position').limit(size).offset(offset).execute(),
+      matching.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map((row) => decode<T>(row.body)), total: Number(count.total) };
+  }
+
+  /** `lock`: inside a transaction, hold the row until commit so concurrent read-modify-writes queue (SQLite's transactions already do). */
+  async #read(db: Kysely<any>, id: string, lock: boolean): Promise<T | undefined> {
+    const select = db.selectFrom(documentsTable).select('body').where('collection', '=', this.name).where('id', '=', id);
+    const row = await (lock && this.#dialect !== 'sqlite' ? select.forUpdate() : select).executeTakeFirst();
+    return row === undefined ? undefined : decode<T>(row.body);
+  }
+}
+
