@@ -56,6 +56,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     upstreamTimeoutMs: tuning.upstreamTimeoutMs,
     replayBodyLimit: tuning.replayBodyLimit,
     retryAfterSeconds: tuning.retryAfterSeconds,
+    closing: () => draining,
     log,
   });
 

@@ -28,6 +28,8 @@ export interface ProxyOptions {
   /** Bodies up to this size (by Content-Length) are read whole first, so they can be resent. */
   readonly replayBodyLimit: number;
   readonly retryAfterSeconds: number;
+  /** True while the gateway drains: each answer then closes its connection. */
+  readonly closing: () => boolean;
   readonly log: Logger;
 }
 
@@ -48,6 +50,7 @@ export function createProxy(options: ProxyOptions): (request: IncomingMessage, r
 }
 
 function answer(options: ProxyOptions, response: ServerResponse, problem: GatewayProblem, ids: Ids | undefined, route: string): void {
+  if (options.closing()) response.setHeader('connection', 'close');
   sendProblem(response, problem, ids);
   options.metrics.requests.inc({ route, status: problem.status });
 }
@@ -250,6 +253,7 @@ class Attempt implements Dispatcher.DispatchHandler {
     const out = downstreamHeaders(headers);
     out['x-request-id'] ??= exchange.ids.requestId;
     out['x-correlation-id'] ??= exchange.ids.correlationId;
+    if (exchange.options.closing()) out.connection = 'close';
     const { response } = exchange;
     response.writeHead(statusCode, out);
     response.on('drain', () => controller.resume());

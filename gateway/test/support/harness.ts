@@ -4,7 +4,7 @@ import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage 
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from '@eventide/testing';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { startGateway, type GatewayOptions, type RoutesDocument, type RunningGateway } from '../../src/index.ts';
 
 /** A gateway on a free port over a routing file in a temp dir; `LOG_LEVEL` shows its logs. */
@@ -58,8 +58,8 @@ export async function call(
   url: string,
   init: { method?: string; headers?: Record<string, string>; body?: string } = {},
 ): Promise<Answer> {
-  const { origin, pathname, search } = new URL(url);
-  const rawPath = url.slice(origin.length) || pathname + search;
+  const { origin } = new URL(url);
+  const rawPath = url.slice(origin.length) || '/';
   const outgoing = httpRequest(origin, { method: init.method ?? 'GET', path: rawPath, headers: init.headers });
   outgoing.end(init.body);
   const [response] = (await once(outgoing, 'response')) as [IncomingMessage];
@@ -67,4 +67,11 @@ export async function call(
   for await (const chunk of response) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
   return { status: response.statusCode ?? 0, headers: response.headers, text, json: <T>() => JSON.parse(text) as T };
+}
+
+/** A logger whose lines the test can read. */
+export function captureLog(): { logger: Logger; messages(): string[] } {
+  const lines: { msg?: string }[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg?: string }) });
+  return { logger, messages: () => lines.map((l) => l.msg ?? '') };
 }
