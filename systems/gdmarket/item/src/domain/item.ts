@@ -78,10 +78,13 @@ export function registerItem(command: RegisterItem): ItemChange {
     return refuse(itemRules.startsAvailable);
   }
   const { itemNo, itemName, itemPrice } = command;
-  return changed(null, {
-    ...itemFlow(ItemRegistered.type, itemNo),
-    payload: { itemNo, itemName, itemStatus: 'Rentable', itemPrice, rentalStatus: 'NotRenting' },
-  });
+  return changed(
+    { itemNo, itemName, itemPrice, itemStatus: 'Rentable', rentalStatus: 'NotRenting', reservationNo: null },
+    {
+      ...itemFlow(ItemRegistered.type, itemNo),
+      payload: { itemNo, itemName, itemStatus: 'Rentable', itemPrice, rentalStatus: 'NotRenting' },
+    },
+  );
 }
 
 /** The owner hands the item to the reservation that reserved it. */
@@ -92,10 +95,10 @@ export function lendItem(item: Item, command: ForReservation = {}): ItemChange {
   if (command.reservationNo !== undefined && command.reservationNo !== holder) {
     return refuse(itemRules.reservedByAnother(holder, command.reservationNo));
   }
-  return changed(item, {
-    ...rentalFlow(RentedItem.type, item.itemNo, holder),
-    payload: { itemNo: item.itemNo, reservationNo: holder, rentalStatus: 'Renting' },
-  });
+  return changed(
+    { ...item, itemStatus: 'NotRentable', rentalStatus: 'Renting', reservationNo: holder },
+    { ...rentalFlow(RentedItem.type, item.itemNo, holder), payload: { itemNo: item.itemNo, reservationNo: holder, rentalStatus: 'Renting' } },
+  );
 }
 
 /** The item is back from the reservation it was lent to, and can be reserved again. */
@@ -105,16 +108,16 @@ export function returnItem(item: Item, command: ForReservation = {}): ItemChange
   if (command.reservationNo !== undefined && command.reservationNo !== renter) {
     return refuse(itemRules.lentToAnother(renter, command.reservationNo));
   }
-  return changed(item, {
-    ...rentalFlow(ReturnedItem.type, item.itemNo, renter),
-    payload: { itemNo: item.itemNo, reservationNo: renter, rentalStatus: 'Returned' },
-  });
+  return changed(
+    { ...item, itemStatus: 'Rentable', rentalStatus: 'Returned' },
+    { ...rentalFlow(ReturnedItem.type, item.itemNo, renter), payload: { itemNo: item.itemNo, reservationNo: renter, rentalStatus: 'Returned' } },
+  );
 }
 
 /** An item someone has reserved or is renting stays, so no reservation is left pointing at nothing. */
 export function deleteItem(item: Item): ItemChange {
   if (item.rentalStatus === 'Renting' || reservationHolding(item) !== null) return refuse(itemRules.deleteOnlyFree);
-  return changed(item, { ...itemFlow(ItemDeleted.type, item.itemNo), payload: { itemNo: item.itemNo } });
+  return changed(null, { ...itemFlow(ItemDeleted.type, item.itemNo), payload: { itemNo: item.itemNo } });
 }
 
 /**
@@ -124,7 +127,7 @@ export function deleteItem(item: Item): ItemChange {
  */
 export function markReserved(item: Item, reserved: ReservedPayload): ItemChange {
   if (item.itemStatus !== 'Rentable') return unchanged(item);
-  return stored({ ...item, itemStatus: 'NotRentable', rentalStatus: 'NotRenting', reservationNo: reserved.reservationNo });
+  return updated({ ...item, itemStatus: 'NotRentable', rentalStatus: 'NotRenting', reservationNo: reserved.reservationNo });
 }
 
 /**
@@ -133,7 +136,7 @@ export function markReserved(item: Item, reserved: ReservedPayload): ItemChange 
  */
 export function markAvailable(item: Item, cancelled: ReservationCancelledPayload): ItemChange {
   if (reservationHolding(item) !== cancelled.reservationNo) return unchanged(item);
-  return stored({ ...item, itemStatus: 'Rentable', reservationNo: null });
+  return updated({ ...item, itemStatus: 'Rentable', reservationNo: null });
 }
 
 /** The reservation that has reserved the item and not taken it yet, if any. */
@@ -141,28 +144,10 @@ function reservationHolding(item: Item): number | null {
   return item.itemStatus === 'NotRentable' && item.rentalStatus !== 'Renting' ? item.reservationNo : null;
 }
 
-/** The state an item's own events leave behind: stored state and published events never disagree. */
-function evolve(item: Item | null, event: ItemEvent): Item | null {
-  switch (event.type) {
-    case ItemRegistered.type:
-      return { ...event.payload, reservationNo: null };
-    case RentedItem.type:
-      return { ...existing(item, event), itemStatus: 'NotRentable', ...event.payload };
-    case ReturnedItem.type:
-      return { ...existing(item, event), itemStatus: 'Rentable', ...event.payload };
-    case ItemDeleted.type:
-      return null;
-  }
-}
-
-function existing(item: Item | null, event: ItemEvent): Item {
-  if (item === null) throw new Error(`${event.type} for item ${event.aggregateId}, which was never registered`);
-  return item;
-}
-
-const changed = (item: Item | null, event: ItemEvent): ItemChange => ({ ok: true, events: [event], item: evolve(item, event) });
-const stored = (item: Item): ItemChange => ({ ok: true, events: [], item });
-const unchanged = stored;
+const changed = (item: Item | null, event: ItemEvent): ItemChange => ({ ok: true, events: [event], item });
+/** A policy's change: the seed publishes nothing when an item follows a reservation. */
+const updated = (item: Item): ItemChange => ({ ok: true, events: [], item });
+const unchanged = (item: Item): ItemChange => ({ ok: true, events: [], item });
 const refuse = (rejection: Rejection): ItemChange => ({ ok: false, rejection });
 
 /** Registering and deleting belong to the item's own flow. */
