@@ -281,8 +281,11 @@ export function busContract(target: ContractTarget): void {
       assert.equal(consumer.running, true);
       await bus.publisher.publish(range(0, 20).map((seq) => counted(topic, `k-${seq % 4}`, seq)));
 
-      await eventually(async () => assert.equal(await consumer.lag(), 20), { within, what: 'lag to count the 20 unhandled messages' });
-      held.open();
+      try {
+        await eventually(async () => assert.equal(await consumer.lag(), 20), { within, what: 'lag to count the 20 unhandled messages' });
+      } finally {
+        held.open();
+      }
       await eventually(async () => assert.equal(await consumer.lag(), 0), { within, what: 'lag to reach 0' });
       await consumer.stop();
       assert.equal(consumer.running, false);
