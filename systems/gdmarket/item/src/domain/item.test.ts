@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Decision } from '@eventide/core';
 import type { ReservationCancelledPayload, ReservedPayload } from '@gdmarket/contracts';
 import {
   deleteItem,
@@ -11,6 +12,7 @@ import {
   returnItem,
   type Item,
   type ItemChange,
+  type ItemEvent,
 } from './item.ts';
 
 // Given: items in each state the seed scenario passes through.
@@ -178,5 +180,12 @@ describe('policy: an item is back on the market when its ReservationCancelled', 
 
   it('leaves an item Renting when its reservation is cancelled behind the owner’s back', () => {
     assert.deepEqual(markAvailable(lentToOne, cancelled(1)), { ok: true, events: [], item: lentToOne });
+  });
+});
+
+describe('an item change', () => {
+  it('is a platform Decision, so the edge maps an item’s rejection like any other', () => {
+    const decision: Decision<ItemEvent> = deleteItem(lentToOne);
+    assert.deepEqual(decision, { ok: false, rejection: { code: 'conflict', rule: 'an item that is reserved or Renting cannot be deleted' } });
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { approvePayment, cancelPayment, paymentRules, type Payment } from './payment.ts';
+import type { Decision } from '@eventide/core';
+import { approvePayment, cancelPayment, paymentRules, type Payment, type PaymentEvent } from './payment.ts';
 
 const approval = { paymentNo: 1, reservationNo: 1, itemNo: 1, itemPrice: 100 };
 const payment: Payment = { paymentNo: 1, reservationNo: 1, itemNo: 1, itemPrice: 100, paymentStatus: 'Paid' };
@@ -56,6 +57,16 @@ describe('cancelling a payment', () => {
         },
       ],
       payment: null,
+    });
+  });
+});
+
+describe('a payment change', () => {
+  it('is a platform Decision, so the edge maps a payment’s rejection like any other', () => {
+    const decision: Decision<PaymentEvent> = approvePayment(payment, { ...approval, itemPrice: 90 });
+    assert.deepEqual(decision, {
+      ok: false,
+      rejection: { code: 'conflict', rule: 'reservation 1 is already paid by payment 1, for another item or price' },
     });
   });
 });

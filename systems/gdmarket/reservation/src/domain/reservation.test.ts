@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Decision } from '@eventide/core';
 import {
   cancelReservation,
   recordRented,
@@ -10,6 +11,7 @@ import {
   reserve,
   type Reservation,
   type ReservationChange,
+  type ReservationEvent,
 } from './reservation.ts';
 
 // Given: reservation 1 of the seed scenario in each state it passes through.
@@ -149,5 +151,15 @@ describe('policy: a reservation follows its item’s rental', () => {
   it('changes nothing when the same fact arrives again', () => {
     assert.deepEqual(recordRented(renting, rentedItem), noOp(renting));
     assert.deepEqual(recordReturned(returned, returnedItem), noOp(returned));
+  });
+});
+
+describe('a reservation change', () => {
+  it('is a platform Decision, so the edge maps a reservation’s rejection like any other', () => {
+    const decision: Decision<ReservationEvent> = cancelReservation(renting);
+    assert.deepEqual(decision, {
+      ok: false,
+      rejection: { code: 'conflict', rule: 'a reservation whose item is Renting cannot be cancelled; return the item first' },
+    });
   });
 });
