@@ -17,7 +17,7 @@ describe('circuit breaker', () => {
     client = createHttpClient({
       name: 'payments',
       baseUrl: target.url,
-      timeoutMs: 500,
+      timeoutMs: 2_000,
       retry: { maxAttempts: 1 },
       breaker: { halfOpenAfterMs: 30_000, consecutiveFailures: 3 },
       logger,
@@ -50,7 +50,7 @@ describe('circuit breaker', () => {
     open();
     await failTimes(2);
     assert.equal(client.state, 'closed');
-    await failTimes(1);
+    assert.partialDeepStrictEqual(await client.get('/payments/1'), { kind: 'unavailable', status: 503, retryAfterSeconds: 30 });
     assert.equal(client.state, 'open');
 
     const calls = target.received.length;
@@ -141,7 +141,7 @@ describe('circuit breaker', () => {
   });
 
   it('counts a timeout and a dropped connection as failures', async () => {
-    open({ timeoutMs: 50 });
+    open({ timeoutMs: 300 });
     target.behave('hang');
     assert.partialDeepStrictEqual(await client.get('/payments/1'), { kind: 'timeout' });
     target.behave('close');

@@ -38,6 +38,13 @@ describe('what a call sends and returns', () => {
     assert.deepEqual(result.ok && result.body, { method: 'POST', url: '/api/rentals?dryRun=true', body: { itemId: 3 } });
   });
 
+  it("passes on the target's Retry-After, for a 5xx and for a 429", async () => {
+    target.behave('busy');
+    assert.partialDeepStrictEqual(await client.post('/rentals', {}), { kind: 'unavailable', status: 503, retryAfterSeconds: 7 });
+    target.behave('throttle');
+    assert.partialDeepStrictEqual(await client.post('/rentals', {}), { kind: 'rejected', status: 429, retryAfterSeconds: 3 });
+  });
+
   it('throws for a misuse instead of reporting the target unavailable', async () => {
     await assert.rejects(client.get('rentals'), /must start with \//);
     await assert.rejects(client.get('/rentals', { headers: { 'x-bad': 'a\nb' } }), /invalid x-bad header/);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { eventually } from '@eventide/testing';
-import { createHttpClient, type HttpClient } from '../src/index.ts';
+import { createHttpClient, type HttpClient, type HttpClientOptions } from '../src/index.ts';
 import { recordingLogger } from './logger.ts';
 import { startTarget, type Target } from './target.ts';
 
@@ -9,23 +9,26 @@ describe('failing fast', () => {
   let target: Target;
   let client: HttpClient;
 
-  before(async () => {
-    target = await startTarget();
+  const open = (overrides: Partial<HttpClientOptions> = {}): HttpClient => {
     client = createHttpClient({
       name: 'stock',
       baseUrl: target.url,
-      timeoutMs: 100,
+      timeoutMs: 2_000,
       retry: { maxAttempts: 1 },
-      bulkhead: { limit: 2, queue: 1 },
       logger: recordingLogger(),
+      ...overrides,
     });
+    return client;
+  };
+
+  before(async () => {
+    target = await startTarget();
   });
-  after(async () => {
-    await client.close();
-    await target.stop();
-  });
+  afterEach(() => client.close());
+  after(() => target.stop());
 
   it('answers timeout when the target does not answer within timeoutMs', async () => {
+    open({ timeoutMs: 100 });
     target.behave('hang');
     const started = performance.now();
     const result = await client.get('/stock/1');
@@ -42,11 +45,13 @@ describe('failing fast', () => {
   });
 
   it('answers unavailable when the target drops the connection', async () => {
+    open();
     target.behave('close');
     assert.partialDeepStrictEqual(await client.post('/stock', { sku: 'a' }), { ok: false, kind: 'unavailable', retryAfterSeconds: 1 });
   });
 
   it('answers bulkhead-full past its limit and queue, without calling the target, and runs the queued call later', async () => {
+    open({ bulkhead: { limit: 2, queue: 1 } });
     target.behave('hang');
     const calls = target.received.length;
     const inFlight = [client.get('/stock/1'), client.get('/stock/2')];
@@ -78,7 +83,7 @@ describe('a target that is not running', () => {
   it('answers unavailable when the connection is refused', async () => {
     const target = await startTarget();
     await target.stop();
-    const client = createHttpClient({ name: 'stock', baseUrl: target.url, timeoutMs: 1_000, logger: recordingLogger() });
+    const client = createHttpClient({ name: 'stock', baseUrl: target.url, timeoutMs: 2_000, logger: recordingLogger() });
     try {
       const result = await client.get('/stock/1');
       assert.partialDeepStrictEqual(result, { ok: false, kind: 'unavailable', target: 'stock', retryAfterSeconds: 1 });

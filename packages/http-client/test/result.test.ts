@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AppError } from '@eventide/core';
-import { orFallback, orThrow, type HttpResult, type HttpUnavailable } from '../src/index.ts';
+import { orFallback, orThrow, type HttpRejected, type HttpUnavailable } from '../src/index.ts';
 
 const circuitOpen: HttpUnavailable = {
   ok: false,
@@ -10,7 +10,7 @@ const circuitOpen: HttpUnavailable = {
   message: 'circuit to payments is open',
   retryAfterSeconds: 12,
 };
-const rejected = (status: number, problem: unknown = {}): HttpResult<never> => ({
+const rejected = (status: number, problem: unknown = {}): HttpRejected => ({
   ok: false,
   kind: 'rejected',
   target: 'payments',

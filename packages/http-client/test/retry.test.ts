@@ -13,7 +13,7 @@ describe('retries', () => {
     client = createHttpClient({
       name: 'catalog',
       baseUrl: target.url,
-      timeoutMs: 200,
+      timeoutMs: 500,
       retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5 },
       breaker: { halfOpenAfterMs: 60_000, consecutiveFailures: 100 },
       logger: recordingLogger(),

@@ -3,9 +3,10 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * What the target does with a request: answer 200 with an echo, answer 503, answer 409 with a
- * problem, hold the response until released, or drop the connection.
+ * problem, answer 503 or 429 with Retry-After, hold the response until released, or drop the
+ * connection.
  */
-export type Behaviour = 'ok' | 'fail' | 'reject' | 'hang' | 'close';
+export type Behaviour = 'ok' | 'fail' | 'reject' | 'busy' | 'throttle' | 'hang' | 'close';
 
 export interface Received {
   readonly method: string;
@@ -39,8 +40,8 @@ export async function startTarget(): Promise<Target> {
   let script: Behaviour[] = ['ok'];
   let held: Array<() => void> = [];
 
-  const answer = (res: ServerResponse, status: number, body: unknown, type = 'application/json'): void => {
-    res.writeHead(status, { 'content-type': type });
+  const answer = (res: ServerResponse, status: number, body: unknown, type = 'application/json', headers: Record<string, string> = {}): void => {
+    res.writeHead(status, { 'content-type': type, ...headers });
     res.end(JSON.stringify(body));
   };
 
@@ -60,6 +61,10 @@ export async function startTarget(): Promise<Target> {
           return answer(res, 503, { title: 'down for the test' });
         case 'reject':
           return answer(res, 409, { title: 'Conflict', status: 409, detail: 'item 7 is already rented' }, 'application/problem+json');
+        case 'busy':
+          return answer(res, 503, { title: 'busy' }, 'application/json', { 'retry-after': '7' });
+        case 'throttle':
+          return answer(res, 429, { title: 'Too Many Requests', status: 429 }, 'application/problem+json', { 'retry-after': '3' });
         case 'hang':
           held.push(echo);
           return;
