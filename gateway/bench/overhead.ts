@@ -1,0 +1,123 @@
+// Gateway overhead: the same POST straight to a service and through the gateway, side by side.
+//
+//   npm exec -- node gateway/bench/overhead.ts [--duration 10] [--connections 50] [--rounds 1]
+//       [--front node|fastify] [--pipelining 1] [--json]
+//       [--direct URL --through URL]   measure running processes (e.g. the runner's) instead
+//       [--path /items] [--body '{"itemName":"tent","itemPrice":3000}']
+//
+// Without --direct/--through it starts a fake service and a gateway in child processes. Load
+// goes to 127.0.0.1 only, for a bounded time.
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon, { type Result } from 'autocannon';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '1' },
+    front: { type: 'string', default: 'node' },
+    pipelining: { type: 'string', default: '1' },
+    direct: { type: 'string' },
+    through: { type: 'string' },
+    path: { type: 'string', default: '/items' },
+    body: { type: 'string', default: JSON.stringify({ itemName: 'tent', itemPrice: 3000, itemStatus: 'Rentable' }) },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+const local = (url: string): string => {
+  const { hostname } = new URL(url);
+  if (hostname !== '127.0.0.1' && hostname !== 'localhost' && hostname !== '[::1]') throw new Error(`refusing to load ${url}: 127.0.0.1 only`);
+  return url;
+};
+
+async function child(file: string, argv: string[]): Promise<{ process: ChildProcess; url: string }> {
+  const process = fork(fileURLToPath(new URL(file, import.meta.url)), argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const [message] = (await once(process, 'message')) as [{ url: string }];
+  return { process, url: message.url };
+}
+
+interface Row {
+  readonly target: string;
+  readonly round: number;
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+  readonly non2xx: number;
+}
+
+async function load(url: string, seconds: number): Promise<Result> {
+  return autocannon({
+    url: url + args.path,
+    connections: Number(args.connections),
+    duration: seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: args.body,
+  });
+}
+
+async function measure(target: string, url: string, round: number): Promise<Row> {
+  if (Number(args.warmup) > 0) await load(url, Number(args.warmup));
+  const result = await load(url, Number(args.duration));
+  return {
+    target,
+    round,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+const children: ChildProcess[] = [];
+let direct = args.direct;
+let through = args.through;
+if (direct === undefined || through === undefined) {
+  const upstream = await child('./serve-upstream.ts', []);
+  children.push(upstream.process);
+  const gateway = await child('./serve-gateway.ts', [upstream.url, args.front, args.pipelining]);
+  children.push(gateway.process);
+  direct = upstream.url;
+  through = gateway.url;
+}
+
+const rows: Row[] = [];
+// Other work on the machine skews both columns; the load average says how much there was.
+const loadBefore = loadavg()[0] as number;
+try {
+  for (let round = 1; round <= Number(args.rounds); round++) {
+    rows.push(await measure('direct', local(direct), round));
+    rows.push(await measure(`gateway (${args.front})`, local(through), round));
+  }
+} finally {
+  for (const c of children) c.disconnect();
+}
+
+const best = (prefix: string): Row => rows.filter((r) => r.target.startsWith(prefix)).sort((a, b) => b.requestsPerSecond - a.requestsPerSecond)[0] as Row;
+const viaGateway = best('gateway');
+const ratio = viaGateway.requestsPerSecond / best('direct').requestsPerSecond;
+const bars = {
+  'ratio >= 0.40': ratio >= 0.4,
+  'gateway >= 2000 req/s': viaGateway.requestsPerSecond >= 2_000,
+  'gateway p99 < 50 ms': viaGateway.p99Ms < 50,
+  'no errors': rows.every((r) => r.errors === 0 && r.non2xx === 0),
+};
+const loadAverage = { before: Number(loadBefore.toFixed(2)), after: Number((loadavg()[0] as number).toFixed(2)) };
+const setup = { connections: Number(args.connections), durationSeconds: Number(args.duration), path: args.path, front: args.front, pipelining: Number(args.pipelining) };
+
+if (args.json) {
+  process.stdout.write(`${JSON.stringify({ setup, loadAverage, rows, ratio: Number(ratio.toFixed(3)), bars }, null, 2)}\n`);
+} else {
+  console.log(`POST ${args.path}, ${setup.connections} connections, ${setup.durationSeconds} s per run, 127.0.0.1; 1-min load average ${loadAverage.before} → ${loadAverage.after}`);
+  console.table(rows.map((r) => ({ target: r.target, round: r.round, 'req/s': r.requestsPerSecond, 'p50 ms': r.p50Ms, 'p99 ms': r.p99Ms, errors: r.errors, non2xx: r.non2xx })));
+  console.log(`gateway / direct throughput: ${(ratio * 100).toFixed(1)} %`);
+  for (const [bar, met] of Object.entries(bars)) console.log(`${met ? 'met   ' : 'MISSED'} ${bar}`);
+}
