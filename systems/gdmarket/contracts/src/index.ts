@@ -1,7 +1,6 @@
-import type { PayloadOf } from '@eventide/core';
-import { ItemDeleted, ItemRegistered, itemEvents, RentedItem, ReturnedItem } from './item-events.ts';
-import { PaymentApproved, PaymentCanceled, paymentEvents } from './payment-events.ts';
-import { ReservationCancelled, Reserved, reservationEvents } from './reservation-events.ts';
+import { itemEvents } from './item-events.ts';
+import { paymentEvents } from './payment-events.ts';
+import { reservationEvents } from './reservation-events.ts';
 
 export * from './event.ts';
 export * from './fields.ts';
@@ -13,12 +12,3 @@ export * from './payment-api.ts';
 
 /** Every GDmarket event contract, for a service's ContractRegistry. */
 export const gdmarketEvents = [...itemEvents, ...reservationEvents, ...paymentEvents] as const;
-
-export type ItemRegisteredPayload = PayloadOf<typeof ItemRegistered>;
-export type RentedItemPayload = PayloadOf<typeof RentedItem>;
-export type ReturnedItemPayload = PayloadOf<typeof ReturnedItem>;
-export type ItemDeletedPayload = PayloadOf<typeof ItemDeleted>;
-export type ReservedPayload = PayloadOf<typeof Reserved>;
-export type ReservationCancelledPayload = PayloadOf<typeof ReservationCancelled>;
-export type PaymentApprovedPayload = PayloadOf<typeof PaymentApproved>;
-export type PaymentCanceledPayload = PayloadOf<typeof PaymentCanceled>;

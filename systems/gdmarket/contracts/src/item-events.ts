@@ -1,3 +1,4 @@
+import type { PayloadOf } from '@eventide/core';
 import Type from 'typebox';
 import { gdmarketEvent } from './event.ts';
 import { Name, No, Price, strictObject } from './fields.ts';
@@ -29,3 +30,8 @@ export const ReturnedItem = gdmarketEvent(
 export const ItemDeleted = gdmarketEvent('ItemDeleted', strictObject({ itemNo: No }));
 
 export const itemEvents = [ItemRegistered, RentedItem, ReturnedItem, ItemDeleted] as const;
+
+export type ItemRegisteredPayload = PayloadOf<typeof ItemRegistered>;
+export type RentedItemPayload = PayloadOf<typeof RentedItem>;
+export type ReturnedItemPayload = PayloadOf<typeof ReturnedItem>;
+export type ItemDeletedPayload = PayloadOf<typeof ItemDeleted>;

@@ -1,3 +1,4 @@
+import type { PayloadOf } from '@eventide/core';
 import Type from 'typebox';
 import { gdmarketEvent } from './event.ts';
 import { No, Price, strictObject } from './fields.ts';
@@ -30,3 +31,6 @@ export const PaymentCanceled = gdmarketEvent(
 );
 
 export const paymentEvents = [PaymentApproved, PaymentCanceled] as const;
+
+export type PaymentApprovedPayload = PayloadOf<typeof PaymentApproved>;
+export type PaymentCanceledPayload = PayloadOf<typeof PaymentCanceled>;

@@ -1,3 +1,4 @@
+import type { PayloadOf } from '@eventide/core';
 import Type from 'typebox';
 import { gdmarketEvent } from './event.ts';
 import { Name, No, Price, strictObject } from './fields.ts';
@@ -29,3 +30,6 @@ export const ReservationCancelled = gdmarketEvent(
 );
 
 export const reservationEvents = [Reserved, ReservationCancelled] as const;
+
+export type ReservedPayload = PayloadOf<typeof Reserved>;
+export type ReservationCancelledPayload = PayloadOf<typeof ReservationCancelled>;

@@ -1,14 +1,14 @@
 import type { Rejection } from '@eventide/core';
-import {
+import type {
+  Emitted,
   ItemDeleted,
   ItemRegistered,
+  ItemStatus,
+  RentalStatus,
   RentedItem,
+  ReservationCancelledPayload,
+  ReservedPayload,
   ReturnedItem,
-  type Emitted,
-  type ItemStatus,
-  type RentalStatus,
-  type ReservationCancelledPayload,
-  type ReservedPayload,
 } from '@gdmarket/contracts';
 
 /**
@@ -81,7 +81,7 @@ export function registerItem(command: RegisterItem): ItemChange {
   return changed(
     { itemNo, itemName, itemPrice, itemStatus: 'Rentable', rentalStatus: 'NotRenting', reservationNo: null },
     {
-      ...itemFlow(ItemRegistered.type, itemNo),
+      ...itemFlow('gdmarket.ItemRegistered', itemNo),
       payload: { itemNo, itemName, itemStatus: 'Rentable', itemPrice, rentalStatus: 'NotRenting' },
     },
   );
@@ -97,7 +97,7 @@ export function lendItem(item: Item, command: ForReservation = {}): ItemChange {
   }
   return changed(
     { ...item, itemStatus: 'NotRentable', rentalStatus: 'Renting', reservationNo: holder },
-    { ...rentalFlow(RentedItem.type, item.itemNo, holder), payload: { itemNo: item.itemNo, reservationNo: holder, rentalStatus: 'Renting' } },
+    { ...rentalFlow('gdmarket.RentedItem', item.itemNo, holder), payload: { itemNo: item.itemNo, reservationNo: holder, rentalStatus: 'Renting' } },
   );
 }
 
@@ -110,14 +110,14 @@ export function returnItem(item: Item, command: ForReservation = {}): ItemChange
   }
   return changed(
     { ...item, itemStatus: 'Rentable', rentalStatus: 'Returned' },
-    { ...rentalFlow(ReturnedItem.type, item.itemNo, renter), payload: { itemNo: item.itemNo, reservationNo: renter, rentalStatus: 'Returned' } },
+    { ...rentalFlow('gdmarket.ReturnedItem', item.itemNo, renter), payload: { itemNo: item.itemNo, reservationNo: renter, rentalStatus: 'Returned' } },
   );
 }
 
 /** An item someone has reserved or is renting stays, so no reservation is left pointing at nothing. */
 export function deleteItem(item: Item): ItemChange {
   if (item.rentalStatus === 'Renting' || reservationHolding(item) !== null) return refuse(itemRules.deleteOnlyFree);
-  return changed(null, { ...itemFlow(ItemDeleted.type, item.itemNo), payload: { itemNo: item.itemNo } });
+  return changed(null, { ...itemFlow('gdmarket.ItemDeleted', item.itemNo), payload: { itemNo: item.itemNo } });
 }
 
 /**

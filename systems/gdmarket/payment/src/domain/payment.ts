@@ -1,5 +1,5 @@
 import type { Rejection } from '@eventide/core';
-import { PaymentApproved, PaymentCanceled, type Emitted } from '@gdmarket/contracts';
+import type { Emitted, PaymentApproved, PaymentCanceled } from '@gdmarket/contracts';
 
 /** A payment for one reservation. It exists only while Paid: cancelling removes it, as in the original. */
 export interface Payment {
@@ -48,7 +48,7 @@ export function approvePayment(existing: Payment | undefined, command: ApprovePa
     return { ok: false, rejection: paymentRules.onePerReservation(reservationNo, existing.paymentNo) };
   }
   const payment: Payment = { paymentNo, reservationNo, itemNo, itemPrice, paymentStatus: 'Paid' };
-  return { ok: true, events: [{ ...flowOf(PaymentApproved.type, payment), payload: payment }], payment };
+  return { ok: true, events: [{ ...flowOf('gdmarket.PaymentApproved', payment), payload: payment }], payment };
 }
 
 /** Cancels a payment, found by its reservationNo (spec D.10.2) or its paymentNo. */
@@ -56,7 +56,7 @@ export function cancelPayment(payment: Payment): PaymentChange {
   const { paymentNo, reservationNo, itemNo, itemPrice } = payment;
   return {
     ok: true,
-    events: [{ ...flowOf(PaymentCanceled.type, payment), payload: { paymentNo, paymentStatus: 'NotPaid', reservationNo, itemNo, itemPrice } }],
+    events: [{ ...flowOf('gdmarket.PaymentCanceled', payment), payload: { paymentNo, paymentStatus: 'NotPaid', reservationNo, itemNo, itemPrice } }],
     payment: null,
   };
 }

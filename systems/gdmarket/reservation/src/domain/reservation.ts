@@ -1,13 +1,13 @@
 import type { Rejection } from '@eventide/core';
-import {
+import type {
+  ApprovePaymentBody,
+  Emitted,
+  PaymentStatus,
+  RentalStatus,
+  RentedItemPayload,
   ReservationCancelled,
   Reserved,
-  type ApprovePaymentBody,
-  type Emitted,
-  type PaymentStatus,
-  type RentalStatus,
-  type RentedItemPayload,
-  type ReturnedItemPayload,
+  ReturnedItemPayload,
 } from '@gdmarket/contracts';
 
 /**
@@ -81,7 +81,7 @@ export function reserve(command: Reserve): ReservationChange {
   return changed(
     { reservationNo, customerName, customerId, itemNo, itemName, itemPrice, rentalStatus: 'NotRenting', paymentStatus: 'NotPaid' },
     {
-      ...flowOf(Reserved.type, reservationNo),
+      ...flowOf('gdmarket.Reserved', reservationNo),
       payload: { reservationNo, customerName, customerId, itemNo, itemName, itemStatus: 'NotRentable', itemPrice },
     },
   );
@@ -96,7 +96,7 @@ export function cancelReservation(reservation: Reservation): ReservationChange {
   if (reservation.rentalStatus === 'Returned') return refuse(reservationRules.cancelAfterReturn);
   const { reservationNo, customerName, customerId, itemNo } = reservation;
   const event: ReservationEvent = {
-    ...flowOf(ReservationCancelled.type, reservationNo),
+    ...flowOf('gdmarket.ReservationCancelled', reservationNo),
     payload: { reservationNo, customerName, customerId, itemStatus: 'Rentable', itemNo },
   };
   const paymentCall = reservation.paymentStatus === 'Paid' ? cancelCall(reservation) : null;
