@@ -132,6 +132,16 @@ describe('circuit breaker', () => {
     assert.equal(target.received.length, calls + 9);
   });
 
+  it('guards calls that are never retried too: failed POSTs open it, and an open circuit answers a POST', async () => {
+    open();
+    target.behave('fail');
+    for (let i = 0; i < 3; i++) assert.partialDeepStrictEqual(await client.post('/payments', { amount: 5 }), { kind: 'unavailable' });
+    assert.equal(client.state, 'open');
+    const calls = target.received.length;
+    assert.partialDeepStrictEqual(await client.post('/payments', { amount: 5 }), { kind: 'circuit-open' });
+    assert.equal(target.received.length, calls);
+  });
+
   it('does not count a 4xx as a failure: the target is up and said no', async () => {
     open();
     target.behave('reject');
