@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Decision } from '@eventide/core';
-import type { ReservationCancelledPayload, ReservedPayload } from '@gdmarket/contracts';
+import { ContractRegistry, type Decision } from '@eventide/core';
+import { gdmarketEvents, type ReservationCancelledPayload, type ReservedPayload } from '@gdmarket/contracts';
 import {
   deleteItem,
   itemRules,
@@ -187,5 +187,13 @@ describe('an item change', () => {
   it('is a platform Decision, so the edge maps an item’s rejection like any other', () => {
     const decision: Decision<ItemEvent> = deleteItem(lentToOne);
     assert.deepEqual(decision, { ok: false, rejection: { code: 'conflict', rule: 'an item that is reserved or Renting cannot be deleted' } });
+  });
+
+  it('announces only events that pass their published contracts', () => {
+    const contracts = new ContractRegistry(gdmarketEvents);
+    const events = [registerItem({ itemNo: 1, itemName: 'Camera', itemPrice: 100 }), lendItem(reservedByOne), returnItem(lentToOne), deleteItem(available)]
+      .flatMap((change) => accepted(change).events);
+    assert.equal(events.length, 4);
+    for (const event of events) assert.deepEqual(contracts.get(event.type)?.check(event.payload), [], event.type);
   });
 });

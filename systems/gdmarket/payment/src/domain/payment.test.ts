@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Decision } from '@eventide/core';
+import { ContractRegistry, type Decision } from '@eventide/core';
+import { gdmarketEvents } from '@gdmarket/contracts';
 import { approvePayment, cancelPayment, paymentRules, type Payment, type PaymentEvent } from './payment.ts';
 
 const approval = { paymentNo: 1, reservationNo: 1, itemNo: 1, itemPrice: 100 };
@@ -68,5 +69,12 @@ describe('a payment change', () => {
       ok: false,
       rejection: { code: 'conflict', rule: 'reservation 1 is already paid by payment 1, for another item or price' },
     });
+  });
+
+  it('announces only events that pass their published contracts', () => {
+    const contracts = new ContractRegistry(gdmarketEvents);
+    const events = [approvePayment(undefined, approval), cancelPayment(payment)].flatMap((change) => (change.ok ? change.events : []));
+    assert.equal(events.length, 2);
+    for (const event of events) assert.deepEqual(contracts.get(event.type)?.check(event.payload), [], event.type);
   });
 });

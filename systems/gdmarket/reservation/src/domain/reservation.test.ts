@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Decision } from '@eventide/core';
+import { ContractRegistry, type Decision } from '@eventide/core';
+import { gdmarketEvents } from '@gdmarket/contracts';
 import {
   cancelReservation,
   recordRented,
@@ -161,5 +162,12 @@ describe('a reservation change', () => {
       ok: false,
       rejection: { code: 'conflict', rule: 'a reservation whose item is Renting cannot be cancelled; return the item first' },
     });
+  });
+
+  it('announces only events that pass their published contracts', () => {
+    const contracts = new ContractRegistry(gdmarketEvents);
+    const events = [reserve(request), cancelReservation(open)].flatMap((change) => (change.ok ? change.events : []));
+    assert.equal(events.length, 2);
+    for (const event of events) assert.deepEqual(contracts.get(event.type)?.check(event.payload), [], event.type);
   });
 });
