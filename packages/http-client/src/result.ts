@@ -4,6 +4,7 @@ export type ResponseHeaders = Readonly<Record<string, string | string[] | undefi
 
 export interface HttpOk<T> {
   readonly ok: true;
+  /** Below 400; redirects are not followed, so a 3xx comes back as it was answered. */
   readonly status: number;
   readonly headers: ResponseHeaders;
   /** Parsed JSON, the text of any other content type, undefined when empty. Not validated. */
