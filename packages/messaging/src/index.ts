@@ -1,4 +1,5 @@
 export * from './port.ts';
+export { openEmbeddedBus, type EmbeddedBusOptions } from './embedded/open.ts';
 export { consumerPipeline, type ConsumerPipelineOptions } from './pipeline/consumer-pipeline.ts';
 export type { BackoffOptions } from './pipeline/backoff.ts';
 export type { DeadLetterEvent } from './pipeline/dead-letter.ts';

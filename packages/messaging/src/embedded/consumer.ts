@@ -56,6 +56,7 @@ export class EmbeddedConsumer implements Consumer {
     this.#handle = handle;
     this.#timing = timing;
     membership.join();
+    changes.announce();
     this.#rebalance();
     this.#heartbeat = setInterval(() => this.#callIn(), timing.heartbeatMs);
     this.#loop = this.#run().finally(() => {
@@ -101,6 +102,7 @@ export class EmbeddedConsumer implements Consumer {
     clearInterval(this.#heartbeat);
     this.#membership.leave([...this.#claims.values()]);
     this.#claims.clear();
+    this.#changes.announce();
   }
 
   /** Gives up partitions no longer assigned to this member, then leases those newly assigned and free. */
@@ -113,6 +115,7 @@ export class EmbeddedConsumer implements Consumer {
     if (leaving.length > 0) {
       this.#membership.release(leaving);
       for (const claim of leaving) this.#claims.delete(slotOf(claim));
+      this.#changes.announce();
     }
     for (const partition of assigned) {
       if (this.#claims.has(slotOf(partition))) continue;
@@ -161,13 +164,14 @@ export class EmbeddedConsumer implements Consumer {
   /** Runs on the heartbeat timer, so a long batch does not get this member evicted. */
   #callIn(): void {
     if (!this.#membership.heartbeat()) this.#evicted = true;
-    this.#membership.evictSilentMembers();
+    if (this.#membership.evictSilentMembers()) this.#changes.announce();
   }
 
   /** Evicted while alive (frozen past the session timeout): its leases are gone, so it starts over as a new member. */
   #rejoin(): void {
     this.#claims.clear();
     this.#membership.join();
+    this.#changes.announce();
     this.#evicted = false;
     this.#generation = -1;
   }

@@ -7,7 +7,7 @@ export interface TopicPartition {
   readonly partition: number;
 }
 
-/** A partition this member has leased, with how far it has handled and committed it. */
+/** The next offset to handle on a partition: what a commit records. */
 export interface Position extends TopicPartition {
   readonly next: number;
 }
@@ -81,12 +81,14 @@ export class GroupMembership {
     return this.#statements.heartbeat.run({ group: this.group, member: this.memberId, now: Date.now() }).changes > 0;
   }
 
-  /** Evicts the members that stopped calling in, freeing their partitions for the others. */
-  evictSilentMembers(): void {
+  /** Evicts the members that stopped calling in, freeing their partitions for the others; true if it evicted any. */
+  evictSilentMembers(): boolean {
     const before = Date.now() - this.#sessionTimeoutMs;
-    inTransaction(this.#db, () => {
+    return inTransaction(this.#db, () => {
       this.#statements.evictLeases.run({ group: this.group, before });
-      if (this.#statements.evictMembers.run({ group: this.group, before }).changes > 0) this.#statements.bump.run({ group: this.group });
+      const evicted = this.#statements.evictMembers.run({ group: this.group, before }).changes > 0;
+      if (evicted) this.#statements.bump.run({ group: this.group });
+      return evicted;
     });
   }
 
@@ -125,18 +127,28 @@ export class GroupMembership {
 
   /** Commits each position; returns the partitions whose lease this member no longer holds (nothing was written for them). */
   commit(positions: readonly Position[]): TopicPartition[] {
-    return inTransaction(this.#db, () => this.#commitEach(positions));
+    return inTransaction(this.#db, () => {
+      const lost: TopicPartition[] = [];
+      for (const position of positions) {
+        const { topic, partition, next } = position;
+        if (this.#statements.commit.run({ group: this.group, topic, partition, next, member: this.memberId }).changes === 0) lost.push(position);
+      }
+      return lost;
+    });
   }
 
-  /** Commits the positions, then gives up their leases at once so a peer can take them without waiting for a timeout. */
-  release(positions: readonly Position[]): void {
-    inTransaction(this.#db, () => this.#release(positions));
+  /**
+   * Gives up leases at once, so a peer can take the partitions without waiting for a timeout.
+   * The caller has committed what it handled: the peer starts at the committed offset.
+   */
+  release(partitions: readonly TopicPartition[]): void {
+    inTransaction(this.#db, () => this.#release(partitions));
   }
 
-  /** Commits, releases every lease and leaves the group. */
-  leave(positions: readonly Position[]): void {
+  /** Releases every lease and leaves the group. */
+  leave(partitions: readonly TopicPartition[]): void {
     inTransaction(this.#db, () => {
-      this.#release(positions);
+      this.#release(partitions);
       this.#statements.leave.run({ group: this.group, member: this.memberId });
     });
   }
@@ -162,18 +174,8 @@ export class GroupMembership {
     return lag;
   }
 
-  #release(positions: readonly Position[]): void {
-    this.#commitEach(positions);
-    for (const { topic, partition } of positions) this.#statements.release.run({ group: this.group, topic, partition, member: this.memberId });
+  #release(partitions: readonly TopicPartition[]): void {
+    for (const { topic, partition } of partitions) this.#statements.release.run({ group: this.group, topic, partition, member: this.memberId });
     this.#statements.bump.run({ group: this.group });
-  }
-
-  #commitEach(positions: readonly Position[]): TopicPartition[] {
-    const lost: TopicPartition[] = [];
-    for (const position of positions) {
-      const { topic, partition, next } = position;
-      if (this.#statements.commit.run({ group: this.group, topic, partition, next, member: this.memberId }).changes === 0) lost.push(position);
-    }
-    return lost;
   }
 }

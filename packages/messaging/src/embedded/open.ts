@@ -11,7 +11,7 @@
  * cross-process locking) are the engine's. What this module adds is Kafka's model on top:
  * topics split into partitions by key (log.ts), consumer groups with committed offsets, member
  * heartbeats and partition leases (group.ts), a fetch-handle-commit loop per member
- * (consumer.ts), and wake-ups through file-change notifications instead of polling (change-feed.ts).
+ * (consumer.ts), and wake-ups through a file-change notification instead of polling (change-feed.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -62,7 +62,7 @@ export async function openEmbeddedBus(options: EmbeddedBusOptions): Promise<Bus>
       async publish(messages) {
         if (messages.length === 0) return;
         log.append(messages);
-        changes.notify();
+        changes.announce();
       },
     },
     async subscribe({ group, topics, handle, from = 'earliest' }: SubscribeOptions): Promise<Consumer> {
