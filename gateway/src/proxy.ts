@@ -239,7 +239,7 @@ class Attempt implements Dispatcher.DispatchHandler {
     this.written = true;
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     if (statusCode < 200) return;
     this.status = statusCode;
     const { exchange } = this;
@@ -256,12 +256,15 @@ class Attempt implements Dispatcher.DispatchHandler {
     if (exchange.options.closing()) out.connection = 'close';
     const { response } = exchange;
     response.writeHead(statusCode, out);
-    response.on('drain', () => controller.resume());
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.abandoned) return;
-    if (!this.exchange.response.write(chunk)) controller.pause();
+    const { response } = this.exchange;
+    if (!response.write(chunk)) {
+      controller.pause();
+      response.once('drain', () => controller.resume());
+    }
   }
 
   onResponseEnd(): void {

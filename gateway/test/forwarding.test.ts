@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout } from 'node:timers/promises';
+import { eventually } from '@eventide/testing';
 import { request } from 'undici';
 import { call, startHarness, type Harness } from './support/harness.ts';
 import { startFakeService, type FakeService } from './support/upstream.ts';
@@ -132,5 +134,22 @@ describe('forwarding', () => {
     let received = 0;
     for await (const chunk of response.body) received += (chunk as Buffer).length;
     assert.equal(received, 8 * 1_048_576);
+  });
+
+  it('holds the upstream back while the client does not read', async () => {
+    const total = 256 * 1_048_576;
+    const start = items.bytesSent;
+    const response = await request(`${base}/items/bytes?n=${total}`);
+    const chunks = response.body[Symbol.asyncIterator]();
+    await chunks.next();
+    // Stalled means two looks 100 ms apart see the same count: the socket buffers are full.
+    const stalledAt = await eventually(async () => {
+      const before = items.bytesSent;
+      await setTimeout(100);
+      assert.equal(items.bytesSent, before);
+      return before - start;
+    }, { what: 'the upstream to stall' });
+    assert.ok(stalledAt < total / 4, `the upstream sent ${stalledAt} of ${total} bytes to a client that read one chunk`);
+    response.body.destroy();
   });
 });

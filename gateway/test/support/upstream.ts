@@ -34,12 +34,14 @@ export interface FakeService {
   resetNext: boolean;
   /** Probes received. */
   readonly probes: number;
+  /** Bytes `…/bytes` has handed to its socket so far. */
+  readonly bytesSent: number;
   close(): Promise<void>;
 }
 
 export async function startFakeService(name: string, port = 0): Promise<FakeService> {
   let created = 0;
-  const state = { ready: true, draining: false, resetNext: false, probes: 0 };
+  const state = { ready: true, draining: false, resetNext: false, probes: 0, bytesSent: 0 };
   const seen: Seen[] = [];
 
   const reply = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
@@ -79,6 +81,7 @@ export async function startFakeService(name: string, port = 0): Promise<FakeServ
         while (sent < total) {
           const piece = chunk.subarray(0, Math.min(chunk.length, total - sent));
           sent += piece.length;
+          state.bytesSent += piece.length;
           if (!response.write(piece)) return void response.once('drain', pump);
         }
         response.end();
@@ -129,6 +132,9 @@ export async function startFakeService(name: string, port = 0): Promise<FakeServ
     },
     set resetNext(value: boolean) {
       state.resetNext = value;
+    },
+    get bytesSent() {
+      return state.bytesSent;
     },
     get probes() {
       return state.probes;
