@@ -46,7 +46,9 @@ try {
   });
 } catch (error) {
   if (error instanceof RoutesError || error instanceof OptionsError) fail(error.message);
-  if ((error as NodeJS.ErrnoException).code === 'ENOENT') fail(`routing file ${env.GATEWAY_ROUTES_FILE} does not exist`);
+  const { code } = error as NodeJS.ErrnoException;
+  if (code === 'ENOENT') fail(`routing file ${env.GATEWAY_ROUTES_FILE} does not exist`);
+  if (code === 'EADDRINUSE') fail(`${env.HOST}:${env.PORT} is already in use`);
   throw error;
 }
 

@@ -202,9 +202,9 @@ class Exchange {
   }
 
   problem(problem: GatewayProblem): void {
-    if (problem.status >= 500) {
-      this.options.log.warn({ requestId: this.ids.requestId, status: problem.status, detail: problem.detail }, 'gateway answered for the upstream');
-    }
+    // 502 and 504 are worth a look; a 503 for want of a ready replica is counted, not logged per request.
+    const level = problem.status === 502 || problem.status === 504 ? 'warn' : 'debug';
+    this.options.log[level]({ requestId: this.ids.requestId, status: problem.status, detail: problem.detail }, 'gateway answered for the upstream');
     answer(this.options, this.response, problem, this.ids, this.match.route.prefix);
   }
 }
