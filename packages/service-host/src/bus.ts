@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { openEmbeddedBus, type Bus } from '@eventide/messaging';
-import { openKafkaBus } from '@eventide/messaging-kafka';
 import type { PlatformConfig } from './config.ts';
 
 /** The one place the bus adapter is chosen: configuration, never a code fork. */
-export function openBus(config: PlatformConfig, clientId: string): Promise<Bus> {
+export async function openBus(config: PlatformConfig, clientId: string): Promise<Bus> {
   if (config.BUS === 'kafka') {
+    // Loaded only when used: the Kafka client is the heaviest import of a service's start.
+    const { openKafkaBus } = await import('@eventide/messaging-kafka');
     return openKafkaBus({ brokers: (config.KAFKA_BROKERS ?? '').split(','), clientId });
   }
   return openEmbeddedBus({ path: config.BUS_PATH ?? join(config.DATA_DIR, 'bus.db'), clientId });

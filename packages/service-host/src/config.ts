@@ -24,6 +24,11 @@ export const platformConfig = Type.Object({
   KAFKA_BROKERS: Type.Optional(Type.String({ pattern: '^[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*$' })),
   /** How long SIGTERM may take: drain requests, flush the outbox, commit offsets. */
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+  /**
+   * After SIGTERM, how long the service keeps its port open while answering not-ready and 503
+   * (x-draining) before it closes: time for a load balancer to notice (a preStop delay).
+   */
+  DRAIN_DELAY_MS: Type.Integer({ minimum: 0, default: 0 }),
   /** Largest request body accepted, in bytes; larger ones get 413. */
   BODY_LIMIT: Type.Integer({ minimum: 1_024, default: 1_048_576 }),
   /** Attempts a message handler gets before its message goes to the dead-letter topic. */
@@ -46,12 +51,26 @@ interface AjvError {
   message?: string;
 }
 
-function describe(error: AjvError, env: Record<string, string | undefined>): string {
-  if (error.keyword === 'required') return `${String(error.params.missingProperty)} is required`;
-  const name = error.instancePath.replace(/^\//, '').split('/')[0] ?? '';
-  const allowed = error.params.allowedValue ?? error.params.allowedValues;
-  const rule = allowed === undefined ? error.message : `must be one of ${[allowed].flat().join(', ')}`;
-  return `${name} ${rule} (got ${JSON.stringify(env[name])})`;
+/** One phrase per variable; a union's per-branch `const` errors become one "must be one of". */
+function describe(errors: readonly AjvError[], env: Record<string, string | undefined>): string[] {
+  const phrases = new Map<string, string>();
+  const allowed = new Map<string, unknown[]>();
+  for (const error of errors) {
+    if (error.keyword === 'required') {
+      const name = String(error.params.missingProperty);
+      phrases.set(name, `${name} is required`);
+      continue;
+    }
+    const name = error.instancePath.replace(/^\//, '').split('/')[0] ?? '';
+    const got = `(got ${JSON.stringify(env[name])})`;
+    if (error.keyword === 'const') {
+      allowed.set(name, [...(allowed.get(name) ?? []), error.params.allowedValue]);
+      phrases.set(name, `${name} must be one of ${allowed.get(name)?.join(', ')} ${got}`);
+    } else if (error.keyword !== 'anyOf' && !phrases.has(name)) {
+      phrases.set(name, `${name} ${error.message} ${got}`);
+    }
+  }
+  return [...phrases.values()];
 }
 
 /**
@@ -67,12 +86,11 @@ export function loadConfig<P extends TProperties = {}>(
   const schema = Type.Object({ ...platformConfig.properties, ...(options.extra?.properties ?? {}) });
   let config: PlatformConfig & Static<TObject<P>>;
   try {
-    config = envSchema({ schema, data, dotenv: false }) as typeof config;
+    config = envSchema({ schema, data, env: false, dotenv: false }) as typeof config;
   } catch (error) {
     const errors = (error as { errors?: AjvError[] }).errors;
     if (!errors) throw error;
-    const problems = [...new Set(errors.filter((e) => e.keyword !== 'anyOf').map((e) => describe(e, env)))];
-    throw new ConfigError(problems);
+    throw new ConfigError(describe(errors, env));
   }
   if (config.BUS === 'kafka' && !config.KAFKA_BROKERS) throw new ConfigError(['KAFKA_BROKERS is required when BUS=kafka']);
   return config;

@@ -1,8 +1,8 @@
 import type { Cause, Clock, DomainEvent, Envelope, EventContract } from '@eventide/core';
-import type { Store } from '@eventide/store';
+import type { Migration, Store } from '@eventide/store';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
-import type { Migration, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Static, TObject, TProperties } from 'typebox';
 import type { PlatformConfig } from './config.ts';
 import type { ServiceMetrics } from './metrics.ts';

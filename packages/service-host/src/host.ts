@@ -2,6 +2,7 @@ import { ContractRegistry, envelop, systemClock, type Cause, type Clock, type Do
 import { deadLetterTopicOf, topicOf, type Bus, type Consumer, type Message } from '@eventide/messaging';
 import { preparePlatformTables, startRelay, unitOfWork, type Relay } from '@eventide/outbox';
 import { openStore, type Store } from '@eventide/store';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyRequest } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { TProperties } from 'typebox';
@@ -116,21 +117,20 @@ export async function startService<C extends TProperties = {}>(
       onPublished: (count: number) => metrics.published.inc(count),
     });
 
-    const run = unitOfWork(store, relay);
+    const work = unitOfWork(store, relay, clock);
     const context: ServiceContext<C> = {
       config,
       store,
       clock,
       log,
       metrics,
-      command: (source, work) =>
-        run((trx, emit) => work(trx, (event) => emit(toMessages([event], causeOf(source))))),
+      command: (source, change) =>
+        work.run((trx, emit) => change(trx, (event) => emit(toMessages([event], causeOf(source))))),
     };
 
     consumers = await startConsumers({
       bus,
-      store,
-      relay,
+      unitOfWork: work,
       group: name,
       policies: definition.policies ?? [],
       contracts,
@@ -152,6 +152,7 @@ export async function startService<C extends TProperties = {}>(
     const close = () => {
       closing ??= (async () => {
         draining = true;
+        if (config.DRAIN_DELAY_MS > 0) await delay(config.DRAIN_DELAY_MS);
         await app.close();
         shutdown.abort();
         await Promise.all(consumers.map((c) => c.stop()));

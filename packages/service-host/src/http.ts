@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import type { App } from './definition.ts';
 import type { ServiceMetrics } from './metrics.ts';
@@ -23,11 +23,14 @@ const correlationHeader = 'x-correlation-id';
  */
 export function createHttp({ logger, bodyLimit, metrics, ready, draining }: HttpOptions): App {
   const app = Fastify({
-    loggerInstance: logger,
+    loggerInstance: logger as FastifyBaseLogger,
     bodyLimit,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
+    // Unknown body fields are refused (400 naming them) where a schema says additionalProperties: false,
+    // instead of Fastify's default of silently dropping them.
+    ajv: { customOptions: { removeAdditional: false } },
     childLoggerFactory: (parent, bindings, options, raw) => {
       const correlationId = (raw as { headers?: Record<string, unknown> }).headers?.[correlationHeader];
       return parent.child(typeof correlationId === 'string' ? { ...bindings, correlationId } : bindings, options);
@@ -54,6 +57,10 @@ export function createHttp({ logger, bodyLimit, metrics, ready, draining }: Http
         .type('application/problem+json')
         .send({ type: 'urn:problem:draining', title: 'Service Unavailable', status: 503, detail: 'the service is shutting down' });
     }
+  });
+  // A keep-alive connection would otherwise hold the server open after its last response.
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining()) void reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(

@@ -11,7 +11,7 @@ after(() => dir.remove());
 /** Starts the notes service as its own OS process and resolves with its URL once it listens. */
 async function startProcess(): Promise<{ child: ChildProcess; url: string; logs: string[] }> {
   const child = spawn(process.execPath, [new URL('./fixtures/main-notes.ts', import.meta.url).pathname], {
-    env: { ...process.env, DATA_DIR: dir.path, PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '5000' },
+    env: { ...process.env, DATA_DIR: dir.path, PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '5000', DRAIN_DELAY_MS: '300' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const logs: string[] = [];
@@ -43,11 +43,18 @@ describe('graceful shutdown on SIGTERM', () => {
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
 
+    // During the drain delay the port is open: not ready, and new requests refused unprocessed.
+    await eventually(async () => assert.equal((await fetch(`${url}/health/ready`)).status, 503));
+    const refused = await fetch(`${url}/notes`);
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers.get('x-draining'), '1');
+    assert.ok(refused.headers.get('retry-after'));
+
     const response = await inFlight;
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), { done: true });
     const [code] = await exited;
-    assert.equal(code, 0);
+    assert.equal(code, 0, logs.join('\n'));
     assert.ok(logs.some((line) => line.includes('"msg":"demo.notes stopped"')), logs.join('\n'));
   });
 
