@@ -1,16 +1,18 @@
-import type { ContractRegistry, DomainEvent, Envelope } from '@eventide/core';
+import type { Clock, ContractRegistry, DomainEvent, Envelope } from '@eventide/core';
 import { consumerPipeline, type Bus, type Consumer, type Message } from '@eventide/messaging';
 import type { UnitOfWork } from '@eventide/outbox';
+import type { Documents } from '@eventide/store';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Clock } from '@eventide/core';
-import type { Policy } from './definition.ts';
+import type { Policy, Projection } from './definition.ts';
 import type { ServiceMetrics } from './metrics.ts';
 
 export interface ConsumerWiring {
   readonly bus: Bus;
   readonly unitOfWork: UnitOfWork;
+  readonly documents: Documents | undefined;
   readonly group: string;
   readonly policies: readonly Policy[];
+  readonly projections: readonly Projection[];
   readonly contracts: ContractRegistry;
   readonly maxAttempts: number;
   readonly clock: Clock;
@@ -21,28 +23,49 @@ export interface ConsumerWiring {
   readonly toMessages: (events: readonly DomainEvent[], cause: Envelope) => Message[];
 }
 
+type Step = { readonly name: string; run(event: Envelope, log: FastifyBaseLogger): Promise<'handled' | 'duplicate'> };
+
 /**
- * One consumer group per service over every topic its policies listen to. Each policy handling
- * a delivery runs in its own transaction with its own inbox record, so a retry after a partial
- * failure skips the policies that already committed.
+ * One consumer group per service over every topic its policies and projections listen to. Each
+ * handler of a delivery commits on its own with its own dedupe record (policies in the service's
+ * store with their outbox events, projections in the read-model store), so a retry after a partial
+ * failure skips the handlers that already committed.
  */
 export async function startConsumers(wiring: ConsumerWiring): Promise<Consumer[]> {
-  const { bus, unitOfWork, group, policies, contracts, clock, metrics } = wiring;
-  if (policies.length === 0) return [];
-  const byType = new Map<string, Policy[]>();
-  for (const policy of policies) {
-    for (const type of policy.on) byType.set(type, [...(byType.get(type) ?? []), policy]);
+  const { bus, unitOfWork, documents, group, contracts, clock, metrics } = wiring;
+  const steps = new Map<string, Step[]>();
+  const add = (types: readonly string[], step: Step) => {
+    for (const type of types) steps.set(type, [...(steps.get(type) ?? []), step]);
+  };
+  for (const policy of wiring.policies) {
+    add(policy.on, {
+      name: policy.name,
+      run: (event, log) =>
+        unitOfWork.handleOnce(`${group}/${policy.name}`, event, (trx, emit) =>
+          policy.handle(event, { trx, clock, log, emit: (e) => emit(wiring.toMessages([e], event)) }),
+        ),
+    });
   }
-  const topics = [...new Set(policies.map((p) => p.topic))];
+  for (const projection of wiring.projections) {
+    if (!documents) throw new Error(`${group} has projection ${projection.name} but no read-model store`);
+    add(projection.on, {
+      name: projection.name,
+      run: async (event) =>
+        (await documents.applyOnce(`${group}/${projection.name}`, event.id, (session) => projection.project(event, session))) ===
+        'applied'
+          ? 'handled'
+          : 'duplicate',
+    });
+  }
+  const topics = [...new Set([...wiring.policies, ...wiring.projections].flatMap((h) => h.topics))];
+  if (topics.length === 0) return [];
+
   const handle = consumerPipeline(
     async (delivery) => {
       const event = delivery.envelope;
       const log = wiring.log.child({ correlationId: event.correlationId, eventId: event.id, eventType: event.type });
-      for (const policy of byType.get(event.type) ?? []) {
-        const outcome = await unitOfWork.handleOnce(`${group}/${policy.name}`, event, (trx, emit) =>
-          policy.handle(event, { trx, clock, log, emit: (e) => emit(wiring.toMessages([e], event)) }),
-        );
-        metrics.handled.inc({ handler: policy.name, outcome });
+      for (const step of steps.get(event.type) ?? []) {
+        metrics.handled.inc({ handler: step.name, outcome: await step.run(event, log) });
       }
     },
     {

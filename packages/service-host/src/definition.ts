@@ -1,5 +1,5 @@
 import type { Cause, Clock, DomainEvent, Envelope, EventContract } from '@eventide/core';
-import type { Migration, Store } from '@eventide/store';
+import type { DocumentSession, Documents, Migration, Store } from '@eventide/store';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
@@ -33,9 +33,24 @@ export interface HandlerContext {
  */
 export interface Policy {
   readonly name: string;
-  readonly topic: string;
+  /** Topics carrying the events in `on`. */
+  readonly topics: readonly string[];
+  /** Event types it handles; others on those topics pass it by. */
   readonly on: readonly string[];
   handle(event: Envelope, context: HandlerContext): Promise<void>;
+}
+
+/**
+ * Keeps a read model (a screen's view) up to date from events. Its changes and the dedupe marker
+ * commit together in the read-model store (the service's own database, or Redis), so a redelivered
+ * event changes nothing. `project` may run more than once for one event (Redis retries it when a
+ * document it read changed meanwhile): it reads and writes only through the session.
+ */
+export interface Projection {
+  readonly name: string;
+  readonly topics: readonly string[];
+  readonly on: readonly string[];
+  project(event: Envelope, session: DocumentSession): Promise<void>;
 }
 
 export interface ServiceContext<C extends TProperties = {}> {
@@ -44,6 +59,8 @@ export interface ServiceContext<C extends TProperties = {}> {
   readonly clock: Clock;
   readonly log: FastifyBaseLogger;
   readonly metrics: ServiceMetrics;
+  /** Read models: present when the definition has projections. */
+  readonly documents: Documents | undefined;
   /**
    * Runs a command: its changes and the events it emits commit in one transaction of the
    * service's store; the events are published after the commit, never on rollback.
@@ -62,6 +79,7 @@ export interface ServiceDefinition<C extends TProperties = {}> {
   readonly contracts?: readonly EventContract[];
   readonly migrations?: Record<string, Migration>;
   readonly policies?: readonly Policy[];
+  readonly projections?: readonly Projection[];
   routes?(app: App, context: ServiceContext<C>): void | Promise<void>;
 }
 

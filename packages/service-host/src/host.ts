@@ -1,7 +1,7 @@
 import { ContractRegistry, envelop, systemClock, type Cause, type Clock, type DomainEvent } from '@eventide/core';
 import { deadLetterTopicOf, topicOf, type Bus, type Consumer, type Message } from '@eventide/messaging';
 import { preparePlatformTables, startRelay, unitOfWork, type Relay } from '@eventide/outbox';
-import { openStore, type Store } from '@eventide/store';
+import { openRedisDocuments, openSqlDocuments, openStore, type Documents, type Store } from '@eventide/store';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyRequest } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
@@ -64,6 +64,7 @@ export async function startService<C extends TProperties = {}>(
   let store: Store | undefined;
   let bus: Bus | undefined;
   let relay: Relay | undefined;
+  let documents: Documents | undefined;
 
   const metrics = createMetrics(
     { system, service },
@@ -99,6 +100,11 @@ export async function startService<C extends TProperties = {}>(
       } catch (error) {
         return `store does not answer: ${(error as Error).message}`;
       }
+      try {
+        await documents?.ping();
+      } catch (error) {
+        return `read-model store does not answer: ${(error as Error).message}`;
+      }
       return undefined;
     },
   });
@@ -107,10 +113,16 @@ export async function startService<C extends TProperties = {}>(
     store = await openStore(config.STORE_URL ?? defaultStoreUrl(config, system, service));
     await preparePlatformTables(store);
     if (definition.migrations) await store.migrate(definition.migrations);
+    const projections = definition.projections ?? [];
+    if (projections.length > 0) {
+      documents = config.READ_MODEL_URL
+        ? await openRedisDocuments(config.READ_MODEL_URL, { namespace: name, logger: log })
+        : await openSqlDocuments(store, { clock });
+    }
     migrated = true;
 
     bus = await openBus(config, name);
-    const subscribed = [...new Set((definition.policies ?? []).map((p) => p.topic))];
+    const subscribed = [...new Set([...(definition.policies ?? []), ...projections].flatMap((h) => h.topics))];
     await bus.ensureTopics([ownTopic, deadLetterTopicOf(ownTopic), ...subscribed, ...subscribed.map(deadLetterTopicOf)]);
     relay = startRelay(store, bus.publisher, {
       logger: log,
@@ -124,6 +136,7 @@ export async function startService<C extends TProperties = {}>(
       clock,
       log,
       metrics,
+      documents,
       command: (source, change) =>
         work.run((trx, emit) => change(trx, (event) => emit(toMessages([event], causeOf(source))))),
     };
@@ -131,8 +144,10 @@ export async function startService<C extends TProperties = {}>(
     consumers = await startConsumers({
       bus,
       unitOfWork: work,
+      documents,
       group: name,
       policies: definition.policies ?? [],
+      projections,
       contracts,
       maxAttempts: config.HANDLER_MAX_ATTEMPTS,
       clock,
@@ -159,6 +174,7 @@ export async function startService<C extends TProperties = {}>(
         await relay?.flush();
         await relay?.stop();
         await bus?.close();
+        await documents?.close();
         await store?.close();
         log.info(`${name} stopped`);
       })();
@@ -170,6 +186,7 @@ export async function startService<C extends TProperties = {}>(
     await app.close().catch(() => undefined);
     await relay?.stop().catch(() => undefined);
     await bus?.close().catch(() => undefined);
+    await documents?.close().catch(() => undefined);
     await store?.close().catch(() => undefined);
     throw error;
   }
