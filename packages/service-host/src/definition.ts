@@ -1,4 +1,5 @@
 import type { Cause, Clock, DomainEvent, Envelope, EventContract } from '@eventide/core';
+import type { HttpClient, HttpClientOptions } from '@eventide/http-client';
 import type { DocumentSession, Documents, Migration, Store } from '@eventide/store';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
@@ -59,6 +60,11 @@ export interface ServiceContext<C extends TProperties = {}> {
   readonly clock: Clock;
   readonly log: FastifyBaseLogger;
   readonly metrics: ServiceMetrics;
+  /**
+   * A resilient client for a synchronous call to another service, logging with the service's
+   * logger, its breaker state in /metrics, closed at shutdown.
+   */
+  httpClient(options: Omit<HttpClientOptions, 'logger' | 'onStateChange'>): HttpClient;
   /** Read models: present when the definition has projections. */
   readonly documents: Documents | undefined;
   /**

@@ -1,6 +1,7 @@
 import { ContractRegistry, envelop, systemClock, type Cause, type Clock, type DomainEvent } from '@eventide/core';
 import { deadLetterTopicOf, topicOf, type Bus, type Consumer, type Message } from '@eventide/messaging';
 import { preparePlatformTables, startRelay, unitOfWork, type Relay } from '@eventide/outbox';
+import { createHttpClient, type HttpClient } from '@eventide/http-client';
 import { openRedisDocuments, openSqlDocuments, openStore, type Documents, type Store } from '@eventide/store';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyRequest } from 'fastify';
@@ -65,6 +66,7 @@ export async function startService<C extends TProperties = {}>(
   let bus: Bus | undefined;
   let relay: Relay | undefined;
   let documents: Documents | undefined;
+  const httpClients: HttpClient[] = [];
 
   const metrics = createMetrics(
     { system, service },
@@ -137,6 +139,16 @@ export async function startService<C extends TProperties = {}>(
       log,
       metrics,
       documents,
+      httpClient: (clientOptions) => {
+        const client = createHttpClient({
+          ...clientOptions,
+          logger: log,
+          onStateChange: ({ state }) => metrics.setBreakerState(clientOptions.name, state),
+        });
+        metrics.setBreakerState(clientOptions.name, client.state);
+        httpClients.push(client);
+        return client;
+      },
       command: (source, change) =>
         work.run((trx, emit) => change(trx, (event) => emit(toMessages([event], causeOf(source))))),
     };
@@ -170,6 +182,7 @@ export async function startService<C extends TProperties = {}>(
         if (config.DRAIN_DELAY_MS > 0) await delay(config.DRAIN_DELAY_MS);
         await app.close();
         shutdown.abort();
+        await Promise.all(httpClients.map((c) => c.close()));
         await Promise.all(consumers.map((c) => c.stop()));
         await relay?.flush();
         await relay?.stop();

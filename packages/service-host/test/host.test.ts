@@ -132,7 +132,16 @@ describe('a service on the embedded bus', () => {
     const text = await (await fetch(`${tallyService.url}/metrics`)).text();
     assert.match(text, /consumer_lag_messages\{[^}]*\} \d+/);
     assert.match(text, /outbox_backlog_messages\{[^}]*\} \d+/);
+    const client = noteService.context.httpClient({
+      name: 'nowhere',
+      baseUrl: 'http://127.0.0.1:9',
+      timeoutMs: 200,
+      breaker: { halfOpenAfterMs: 60_000, consecutiveFailures: 1 },
+      retry: { maxAttempts: 1 },
+    });
+    assert.equal((await client.get('/')).ok, false);
     const notesMetrics = await (await fetch(`${noteService.url}/metrics`)).text();
+    assert.match(notesMetrics, /circuit_breaker_state\{[^}]*client="nowhere"[^}]*\} 2/);
     assert.match(notesMetrics, /http_request_duration_seconds_count\{[^}]*route="\/notes\/:noteNo"[^}]*\} \d+/);
   });
 
