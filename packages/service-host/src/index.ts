@@ -4,3 +4,4 @@ export * from './host.ts';
 export * from './metrics.ts';
 export * from './problem.ts';
 export * from './run.ts';
+export * from './system.ts';

@@ -1,0 +1,26 @@
+/**
+ * How a system is deployed: its services, their seed ports and the paths the gateway sends them.
+ * The local runner starts one process per service from this; the gateway's routing file and the
+ * Kubernetes manifests are derived from it.
+ */
+export interface ServiceManifest {
+  /** The service's name within its system, e.g. 'item'. */
+  readonly name: string;
+  /** The seed's port, used when the system runs alone. */
+  readonly port: number;
+  /** Entry point, relative to the system's folder, e.g. 'item/src/main.ts'. */
+  readonly main: string;
+  /** Path prefixes the gateway routes to this service, e.g. ['/items', '/itemInfoes']. */
+  readonly routes: readonly string[];
+}
+
+export interface SystemManifest {
+  readonly name: string;
+  /** One line for the runner's table. */
+  readonly title: string;
+  /** The seed's gateway port when the system runs alone (8088). */
+  readonly gatewayPort: number;
+  readonly services: readonly ServiceManifest[];
+}
+
+export const defineSystem = (manifest: SystemManifest): SystemManifest => manifest;

@@ -1,0 +1,13 @@
+import { defineSystem } from '@eventide/service-host';
+
+/** GDmarket (근대마켓): a short-distance rental market. Ports and routes as in the seed (spec D.1). */
+export default defineSystem({
+  name: 'gdmarket',
+  title: 'GDmarket rental market: items, reservations, payments',
+  gatewayPort: 8088,
+  services: [
+    { name: 'item', port: 8081, main: 'item/src/main.ts', routes: ['/items', '/itemInfoes'] },
+    { name: 'reservation', port: 8082, main: 'reservation/src/main.ts', routes: ['/reservations'] },
+    { name: 'payment', port: 8083, main: 'payment/src/main.ts', routes: ['/payments'] },
+  ],
+});
