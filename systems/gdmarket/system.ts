@@ -7,7 +7,7 @@ export default defineSystem({
   gatewayPort: 8088,
   services: [
     { name: 'item', port: 8081, main: 'item/src/main.ts', routes: ['/items', '/itemInfoes'] },
-    { name: 'reservation', port: 8082, main: 'reservation/src/main.ts', routes: ['/reservations'] },
+    { name: 'reservation', port: 8082, main: 'reservation/src/main.ts', routes: ['/reservations'], calls: { PAYMENT_URL: 'payment' } },
     { name: 'payment', port: 8083, main: 'payment/src/main.ts', routes: ['/payments'] },
   ],
 });

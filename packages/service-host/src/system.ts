@@ -12,6 +12,11 @@ export interface ServiceManifest {
   readonly main: string;
   /** Path prefixes the gateway routes to this service, e.g. ['/items', '/itemInfoes']. */
   readonly routes: readonly string[];
+  /**
+   * Other services this one calls synchronously: configuration variable → service name, e.g.
+   * `{ PAYMENT_URL: 'payment' }`. The runner sets the variable to that service's address.
+   */
+  readonly calls?: Readonly<Record<string, string>>;
 }
 
 export interface SystemManifest {
