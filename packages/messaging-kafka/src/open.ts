@@ -44,6 +44,10 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     bootstrapBrokers,
     idempotent: true,
     acks: ProduceAcks.ALL,
+    // An idempotent producer left at the default retries retries forever (even a topic that does not
+    // exist): bounded, publish rejects after about 2 s and the outbox relay tries again later.
+    retries: 6,
+    retryDelay: 250,
     partitioner: compatibilityPartitioner,
     serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
   });
