@@ -4,7 +4,9 @@ import { preparePlatformTables, startRelay, unitOfWork, type Relay } from '@even
 import { createHttpClient, type HttpClient } from '@eventide/http-client';
 import { openRedisDocuments, openSqlDocuments, openStore, type Documents, type Store } from '@eventide/store';
 import { setTimeout as delay } from 'node:timers/promises';
+import swagger from '@fastify/swagger';
 import type { FastifyRequest } from 'fastify';
+import type { Transaction } from 'kysely';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { TProperties } from 'typebox';
 import { defaultStoreUrl, openBus } from './bus.ts';
@@ -12,6 +14,7 @@ import { loadConfig } from './config.ts';
 import { startConsumers } from './consumers.ts';
 import type { App, ServiceContext, ServiceDefinition } from './definition.ts';
 import { createHttp } from './http.ts';
+import { idempotencyMigrations, idempotentRequestOf, runIdempotent } from './idempotency.ts';
 import { createMetrics } from './metrics.ts';
 
 export interface StartOptions {
@@ -114,6 +117,7 @@ export async function startService<C extends TProperties = {}>(
   try {
     store = await openStore(config.STORE_URL ?? defaultStoreUrl(config, system, service));
     await preparePlatformTables(store);
+    await store.migrate(idempotencyMigrations, 'host_migrations');
     if (definition.migrations) await store.migrate(definition.migrations);
     const projections = definition.projections ?? [];
     if (projections.length > 0) {
@@ -149,8 +153,16 @@ export async function startService<C extends TProperties = {}>(
         httpClients.push(client);
         return client;
       },
-      command: (source, change) =>
-        work.run((trx, emit) => change(trx, (event) => emit(toMessages([event], causeOf(source))))),
+      command: (source, change) => {
+        const cause = causeOf(source);
+        const execute = (trx: Transaction<any>, emit: (messages: readonly Message[]) => void) =>
+          change(trx, (event) => emit(toMessages([event], cause)));
+        const idempotent = 'raw' in source ? idempotentRequestOf(source) : undefined;
+        if (!idempotent || !store) return work.run(execute);
+        return runIdempotent(store, idempotent, clock, (remember) =>
+          work.run(async (trx, emit) => remember(trx, await execute(trx, emit))),
+        );
+      },
     };
 
     consumers = await startConsumers({
@@ -169,6 +181,8 @@ export async function startService<C extends TProperties = {}>(
       toMessages,
     });
 
+    await app.register(swagger, { openapi: { info: { title: name, version: '1' } } });
+    app.get('/docs', { schema: { hide: true } }, async () => app.swagger());
     await definition.routes?.(app, context);
     await app.listen({ host: config.HOST, port: config.PORT });
     const address = app.server.address();

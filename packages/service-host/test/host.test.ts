@@ -118,6 +118,27 @@ describe('a service on the embedded bus', () => {
     assert.equal((await tallyNow()).total, tallyBefore.total + 11);
   });
 
+  it('answers a retried create with the same Idempotency-Key with the first result, once', async () => {
+    const notesBefore = await noteCount();
+    const tallyBefore = await tallyNow();
+    const key = { ...json, 'idempotency-key': `key-${Math.random()}` };
+    const first = await post({ text: 'once', amount: 2 }, key);
+    const again = await post({ text: 'once', amount: 2 }, key);
+    assert.equal(first.status, 201);
+    assert.equal(again.status, 201);
+    assert.deepEqual(await again.json(), await first.json());
+    assert.equal(again.headers.get('location'), first.headers.get('location'));
+    assert.equal(await noteCount(), notesBefore + 1);
+    const reused = await post({ text: 'other', amount: 3 }, key);
+    assert.equal(reused.status, 409);
+    assert.match(((await reused.json()) as { detail: string }).detail, /already used for a different request/);
+    await eventually(async () => assert.equal((await tallyNow()).total, tallyBefore.total + 2));
+    const marker = await post({ text: 'marker', amount: 1_000 });
+    assert.equal(marker.status, 201);
+    await eventually(async () => assert.equal((await tallyNow()).total, tallyBefore.total + 1_002));
+    assert.equal((await tallyNow()).entries, tallyBefore.entries + 2);
+  });
+
   it('answers 404 with a problem for an unknown id and an unknown route', async () => {
     const unknown = await fetch(`${noteService.url}/notes/999`);
     assert.equal(unknown.status, 404);
@@ -143,6 +164,12 @@ describe('a service on the embedded bus', () => {
     const notesMetrics = await (await fetch(`${noteService.url}/metrics`)).text();
     assert.match(notesMetrics, /circuit_breaker_state\{[^}]*client="nowhere"[^}]*\} 2/);
     assert.match(notesMetrics, /http_request_duration_seconds_count\{[^}]*route="\/notes\/:noteNo"[^}]*\} \d+/);
+  });
+
+  it('describes its routes as OpenAPI at /docs', async () => {
+    const spec = (await (await fetch(`${noteService.url}/docs`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    assert.match(spec.openapi, /^3\./);
+    assert.ok(spec.paths['/notes/{noteNo}'], Object.keys(spec.paths).join(', '));
   });
 
   it('echoes the request and correlation ids', async () => {
