@@ -5,8 +5,9 @@
 //       [--direct URL --through URL]   measure running processes (e.g. the runner's) instead
 //       [--path /items] [--body '{"itemName":"tent","itemPrice":3000}']
 //
-// Without --direct/--through it starts a fake service and a gateway in child processes. Load
-// goes to 127.0.0.1 only, for a bounded time.
+// Without --direct/--through it starts a fake service and a gateway in child processes and also
+// reports the CPU time each spends per request, which other load on the machine skews far less
+// than req/s. Load goes to 127.0.0.1 only, for a bounded time.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { loadavg } from 'node:os';
@@ -42,6 +43,13 @@ async function child(file: string, argv: string[]): Promise<{ process: ChildProc
   return { process, url: message.url };
 }
 
+/** CPU microseconds (user + system) a child has used so far. */
+async function cpuOf(process: ChildProcess): Promise<number> {
+  process.send('cpu');
+  const [message] = (await once(process, 'message')) as [{ cpu: NodeJS.CpuUsage }];
+  return message.cpu.user + message.cpu.system;
+}
+
 interface Row {
   readonly target: string;
   readonly round: number;
@@ -50,6 +58,9 @@ interface Row {
   readonly p99Ms: number;
   readonly errors: number;
   readonly non2xx: number;
+  /** CPU µs per request in the service and in the gateway, when this benchmark started them. */
+  readonly serviceCpuUsPerRequest?: number;
+  readonly gatewayCpuUsPerRequest?: number;
 }
 
 async function load(url: string, seconds: number): Promise<Result> {
@@ -63,9 +74,14 @@ async function load(url: string, seconds: number): Promise<Result> {
   });
 }
 
-async function measure(target: string, url: string, round: number): Promise<Row> {
+async function measure(target: string, url: string, round: number, processes: { service?: ChildProcess; gateway?: ChildProcess }): Promise<Row> {
   if (Number(args.warmup) > 0) await load(url, Number(args.warmup));
+  const before = { service: processes.service && (await cpuOf(processes.service)), gateway: processes.gateway && (await cpuOf(processes.gateway)) };
   const result = await load(url, Number(args.duration));
+  const perRequest = async (process: ChildProcess | undefined, start: number | undefined) =>
+    process === undefined || start === undefined ? undefined : ((await cpuOf(process)) - start) / result.requests.total;
+  const serviceCpu = await perRequest(processes.service, before.service);
+  const gatewayCpu = await perRequest(processes.gateway, before.gateway);
   return {
     target,
     round,
@@ -74,17 +90,19 @@ async function measure(target: string, url: string, round: number): Promise<Row>
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    ...(serviceCpu !== undefined ? { serviceCpuUsPerRequest: Math.round(serviceCpu) } : {}),
+    ...(gatewayCpu !== undefined ? { gatewayCpuUsPerRequest: Math.round(gatewayCpu) } : {}),
   };
 }
 
-const children: ChildProcess[] = [];
+const children: { service?: ChildProcess; gateway?: ChildProcess } = {};
 let direct = args.direct;
 let through = args.through;
 if (direct === undefined || through === undefined) {
   const upstream = await child('./serve-upstream.ts', []);
-  children.push(upstream.process);
+  children.service = upstream.process;
   const gateway = await child('./serve-gateway.ts', [upstream.url, args.front, args.pipelining]);
-  children.push(gateway.process);
+  children.gateway = gateway.process;
   direct = upstream.url;
   through = gateway.url;
 }
@@ -94,11 +112,12 @@ const rows: Row[] = [];
 const loadBefore = loadavg()[0] as number;
 try {
   for (let round = 1; round <= Number(args.rounds); round++) {
-    rows.push(await measure('direct', local(direct), round));
-    rows.push(await measure(`gateway (${args.front})`, local(through), round));
+    rows.push(await measure('direct', local(direct), round, { service: children.service }));
+    rows.push(await measure(`gateway (${args.front})`, local(through), round, children));
   }
 } finally {
-  for (const c of children) c.disconnect();
+  children.service?.disconnect();
+  children.gateway?.disconnect();
 }
 
 const best = (prefix: string): Row => rows.filter((r) => r.target.startsWith(prefix)).sort((a, b) => b.requestsPerSecond - a.requestsPerSecond)[0] as Row;
@@ -117,7 +136,19 @@ if (args.json) {
   process.stdout.write(`${JSON.stringify({ setup, loadAverage, rows, ratio: Number(ratio.toFixed(3)), bars }, null, 2)}\n`);
 } else {
   console.log(`POST ${args.path}, ${setup.connections} connections, ${setup.durationSeconds} s per run, 127.0.0.1; 1-min load average ${loadAverage.before} → ${loadAverage.after}`);
-  console.table(rows.map((r) => ({ target: r.target, round: r.round, 'req/s': r.requestsPerSecond, 'p50 ms': r.p50Ms, 'p99 ms': r.p99Ms, errors: r.errors, non2xx: r.non2xx })));
+  console.table(
+    rows.map((r) => ({
+      target: r.target,
+      round: r.round,
+      'req/s': r.requestsPerSecond,
+      'p50 ms': r.p50Ms,
+      'p99 ms': r.p99Ms,
+      errors: r.errors,
+      non2xx: r.non2xx,
+      'service CPU µs/req': r.serviceCpuUsPerRequest ?? '',
+      'gateway CPU µs/req': r.gatewayCpuUsPerRequest ?? '',
+    })),
+  );
   console.log(`gateway / direct throughput: ${(ratio * 100).toFixed(1)} %`);
   for (const [bar, met] of Object.entries(bars)) console.log(`${met ? 'met   ' : 'MISSED'} ${bar}`);
 }

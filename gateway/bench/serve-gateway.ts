@@ -15,4 +15,5 @@ writeFileSync(routesFile, JSON.stringify({ routes: [{ prefix: '/items', service:
 const options = { routesFile, port: 0, pipelining: Number(pipelining), logger: pino({ level: 'warn' }) };
 const gateway = front === 'fastify' ? await startFastifyGateway(options) : await startGateway(options);
 process.send?.({ url: gateway.url });
+process.on('message', (message) => message === 'cpu' && process.send?.({ cpu: process.cpuUsage() }));
 process.on('disconnect', () => void gateway.close().then(() => (dir.remove(), process.exit(0))));

@@ -3,4 +3,5 @@ import { startFakeService } from '../test/support/upstream.ts';
 
 const service = await startFakeService('bench');
 process.send?.({ url: service.url });
+process.on('message', (message) => message === 'cpu' && process.send?.({ cpu: process.cpuUsage() }));
 process.on('disconnect', () => void service.close().then(() => process.exit(0)));

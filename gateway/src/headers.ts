@@ -19,9 +19,12 @@ const hopByHop: ReadonlySet<string> = new Set([
   'host',
 ]);
 
+/** The values nearly every client sends, which list no header. */
+const plainConnection: ReadonlySet<string> = new Set(['keep-alive', 'close', 'Keep-Alive', 'Close']);
+
 /** Also hop-by-hop: the names a `Connection` header lists. */
 function connectionListed(connection: string | undefined): ReadonlySet<string> | undefined {
-  if (connection === undefined) return undefined;
+  if (connection === undefined || plainConnection.has(connection)) return undefined;
   const names = connection
     .split(',')
     .map((n) => n.trim().toLowerCase())

@@ -108,6 +108,7 @@ export function routingTable(document: unknown): RoutingTable {
 const dotSegment = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
 
 export function hasDotSegment(url: string): boolean {
+  if (!url.includes('.') && !url.includes('%')) return false;
   const queryAt = url.indexOf('?');
   return dotSegment.test(queryAt < 0 ? url : url.slice(0, queryAt));
 }
