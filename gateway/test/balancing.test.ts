@@ -159,4 +159,25 @@ describe('balancing over ready replicas', () => {
     );
     assert.equal(await metric(base, 'gateway_resends_total{service="shop/item",reason="reset"}'), 1);
   });
+
+  it('fails no POST while a replica drains and stops under concurrent load', async () => {
+    const base = await start(2);
+    const [r0, r1] = replicas as [FakeService, FakeService];
+    const statuses: number[] = [];
+    let sent = 0;
+    const worker = async (): Promise<void> => {
+      while (sent < 400) {
+        sent += 1;
+        if (sent === 100) r1.draining = true;
+        if (sent === 250) void r1.close();
+        statuses.push((await post(base, { n: sent })).status);
+      }
+    };
+    await Promise.all(Array.from({ length: 20 }, worker));
+    assert.deepEqual(
+      statuses.filter((s) => s !== 201),
+      [],
+    );
+    assert.ok(r1.seen.length > 0 && r0.seen.length > 200, `r0 ${r0.seen.length}, r1 ${r1.seen.length}`);
+  });
 });
