@@ -1,0 +1,55 @@
+import type { Transaction } from 'kysely';
+import { systemClock } from '@eventide/core';
+import type { Clock, Envelope } from '@eventide/core';
+import type { Message } from '@eventide/messaging';
+import type { Store } from '@eventide/store';
+import { addToOutbox } from './add-to-outbox.ts';
+import { markHandled } from './handle-once.ts';
+import type { Relay } from './relay.ts';
+
+/** Queues messages to be written to the outbox with the unit of work's change. */
+export type Emit = (messages: readonly Message[]) => void;
+
+export interface UnitOfWork {
+  /**
+   * Runs `fn` in a transaction; the messages it emits are written to the outbox in the same
+   * transaction, after `fn` resolves. The relay is woken only after the commit: a rolled-back
+   * unit of work leaves nothing to publish.
+   */
+  run<T>(fn: (trx: Transaction<any>, emit: Emit) => Promise<T>): Promise<T>;
+  /**
+   * handleOnce with an outbox: a policy's effects, the messages it emits and its inbox record
+   * commit together ('handled'), or nothing happens because the envelope was handled before ('duplicate').
+   */
+  handleOnce(consumer: string, envelope: Pick<Envelope, 'id'>, fn: (trx: Transaction<any>, emit: Emit) => Promise<void>): Promise<'handled' | 'duplicate'>;
+}
+
+export function unitOfWork(store: Store, relay?: Pick<Relay, 'wake'>, clock: Clock = systemClock): UnitOfWork {
+  const run = async <T>(fn: (trx: Transaction<any>, emit: Emit) => Promise<T>): Promise<T> => {
+    const emitted: Message[] = [];
+    let open = true;
+    const emit: Emit = (messages) => {
+      if (!open) throw new Error('emit() called after its unit of work ended');
+      emitted.push(...messages);
+    };
+    const result = await store
+      .transaction(async (trx) => {
+        const value = await fn(trx, emit);
+        open = false;
+        await addToOutbox(trx, emitted, clock);
+        return value;
+      })
+      .finally(() => (open = false));
+    if (emitted.length > 0) relay?.wake();
+    return result;
+  };
+  return {
+    run,
+    handleOnce: (consumer, envelope, fn) =>
+      run(async (trx, emit) => {
+        if (!(await markHandled(trx, consumer, envelope.id, clock))) return 'duplicate';
+        await fn(trx, emit);
+        return 'handled';
+      }),
+  };
+}
