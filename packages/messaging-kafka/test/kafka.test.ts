@@ -59,6 +59,54 @@ describe('kafka adapter [kafka]', await needs('kafka'), () => {
     assert.equal(owners.filter(([replica]) => replica === 'second').length, 2, 'the second replica owns 2 of the 4 partitions');
   });
 
+  it('lets a joining replica take partitions only after the deliveries in flight on them finished and were committed', async () => {
+    const topic = fresh('barrier');
+    const group = fresh('g');
+    const [first, second] = [await openBus(), await openBus()];
+    await first.ensureTopics([topic]);
+    const gate = Promise.withResolvers<void>();
+    let inFlight = 0;
+    let overlapped = false;
+    const handled: string[] = [];
+    await first.subscribe({
+      group,
+      topics: [topic],
+      handle: async (d) => {
+        inFlight += 1;
+        await gate.promise;
+        inFlight -= 1;
+        handled.push(d.envelope.id);
+      },
+    });
+    await first.publisher.publish(events(topic, 0, 16));
+    await eventually(() => assert.ok(inFlight >= 3, `${inFlight} deliveries in flight`), { within, what: 'one delivery in flight per partition' });
+
+    const joining = second.subscribe({
+      group,
+      topics: [topic],
+      handle: async (d) => {
+        if (inFlight > 0) overlapped = true;
+        handled.push(d.envelope.id);
+      },
+    });
+    const state = async (): Promise<string | undefined> => (await admin.describeGroups({ groups: [group] })).get(group)?.state;
+    await eventually(async () => assert.equal(await state(), 'PreparingRebalance'), { within, what: 'the coordinator to see the second replica join' });
+    // While the first replica's deliveries are in flight, the rebalance must not complete. Proving
+    // that something does not happen takes a bounded wait: 3 s is three of the first replica's heartbeats.
+    const waitUntil = performance.now() + 3_000;
+    while (performance.now() < waitUntil) {
+      assert.equal(await state(), 'PreparingRebalance', 'the group waits for the member whose deliveries are in flight');
+      assert.equal(handled.length, 0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    gate.resolve();
+    await joining;
+    await eventually(() => assert.equal(handled.length, 16), { within, what: 'all 16 events' });
+    assert.equal(overlapped, false, 'the second replica handled nothing while the first had deliveries in flight');
+    assert.equal(new Set(handled).size, 16, 'what the first replica handled was committed before it gave its partitions away');
+  });
+
   it('moves the partitions of a replica that stops to the one that stays', async () => {
     const topic = fresh('leave');
     const group = fresh('g');
