@@ -245,10 +245,9 @@ class Attempt implements Dispatcher.DispatchHandler {
     const { exchange } = this;
     if (statusCode === 503 && headers['x-draining'] === '1') {
       this.replica.markDown('answered draining');
-      if (exchange.resend('draining')) {
-        this.abandoned = true;
-        return;
-      }
+      this.abandoned = true;
+      if (exchange.resend('draining')) return;
+      this.abandoned = false;
     }
     const out = downstreamHeaders(headers);
     out['x-request-id'] ??= exchange.ids.requestId;
