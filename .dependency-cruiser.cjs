@@ -57,13 +57,13 @@ module.exports = {
       comment: 'Use cases depend on ports; the adapters implement them and main.ts wires them, never the other way round.',
       severity: 'error',
       from: { path: `${systems}([^/]+)/([^/]+)/src/application/` },
-      to: { path: `${systems}$1/$2/src/(adapters/|main\\.ts$)` },
+      to: { path: `${systems}$1/$2/src/(adapters/|main\\.ts$|service\\.ts$)` },
     },
     {
       name: 'drivers-only-in-adapters',
-      comment: 'Only adapters/ and main.ts import drivers, Node I/O modules and the platform adapter packages.',
+      comment: 'Only adapters/ and the composition root (main.ts, service.ts) import drivers, Node I/O modules and the platform adapter packages.',
       severity: 'error',
-      from: { path: `${systems}[^/]+/[^/]+/src/`, pathNot: `/src/(adapters/|main\\.ts$)` },
+      from: { path: `${systems}[^/]+/[^/]+/src/`, pathNot: `/src/(adapters/|main\\.ts$|service\\.ts$)` },
       to: { path: [drivers, nodeIo, platformAdapters] },
     },
     {

@@ -77,6 +77,11 @@ describe('GDmarket event contracts', () => {
     assert.notDeepEqual(ItemRegistered.check({ ...camera, itemNo: 0 }), []);
   });
 
+  it('reject numbers beyond 32 bits, which no integer column of the services could store', () => {
+    assert.notDeepEqual(ItemRegistered.check({ ...camera, itemPrice: 2_147_483_648 }), []);
+    assert.deepEqual(ItemRegistered.check({ ...camera, itemPrice: 2_147_483_647 }), []);
+  });
+
   it('reject a field the contract does not name', () => {
     assert.notDeepEqual(ItemDeleted.check({ itemNo: 1, itemName: null }), []);
   });

@@ -5,9 +5,13 @@ import Type, { type Static, type TProperties } from 'typebox';
  * request the edge accepts always yields events that pass their contracts.
  */
 
-/** Generated business numbers (itemNo, reservationNo, paymentNo) and customerId start at 1. */
-export const No = Type.Integer({ minimum: 1 });
-export const Price = Type.Integer({ minimum: 0 });
+/**
+ * Generated business numbers (itemNo, reservationNo, paymentNo) and customerId start at 1. Numbers
+ * stop at the largest 32-bit integer: the services store them in integer columns on every engine.
+ */
+export const maxInteger = 2_147_483_647;
+export const No = Type.Integer({ minimum: 1, maximum: maxInteger });
+export const Price = Type.Integer({ minimum: 0, maximum: maxInteger });
 export const Name = Type.String({ minLength: 1, maxLength: 200 });
 
 export const ItemStatus = Type.Union([Type.Literal('Rentable'), Type.Literal('NotRentable')]);

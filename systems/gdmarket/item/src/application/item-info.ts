@@ -14,8 +14,9 @@ import {
 /**
  * A row of `GET /itemInfoes` (spec D.7): the owner's one-screen view of an item and the
  * reservation on it. One row per itemNo; every event it reads carries `payload.itemNo`, the row key.
+ * A type rather than an interface, so it is a document body (an index-signature record).
  */
-export interface ItemInfo {
+export type ItemInfo = {
   readonly itemNo: number;
   readonly itemName: string;
   readonly itemStatus: ItemStatus;
@@ -24,7 +25,7 @@ export interface ItemInfo {
   readonly rentalStatus: RentalStatus;
   readonly customerId: number | null;
   readonly customerName: string | null;
-}
+};
 
 export type ItemInfoEvent =
   | EventOf<typeof ItemRegistered>

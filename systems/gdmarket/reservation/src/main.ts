@@ -1,0 +1,4 @@
+import { runService } from '@eventide/service-host';
+import { reservationService } from './service.ts';
+
+await runService(reservationService);
