@@ -15,6 +15,8 @@ export interface KafkaBusOptions {
   readonly partitions?: number;
   /** A consumer silent for this long is evicted and its partitions move to its peers (default 10 s). */
   readonly sessionTimeoutMs?: number;
+  /** How produced batches are compressed (default lz4: JSON envelopes shrink about 5 times for little CPU). */
+  readonly compression?: 'none' | 'lz4' | 'zstd' | 'snappy' | 'gzip';
   /** Where infrastructure failures (commits, lost streams) are reported; a pino logger fits (default: console). */
   readonly logger?: PipelineLogger;
 }
@@ -37,6 +39,7 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<Bus> {
   const partitions = positiveInteger('partitions', options.partitions ?? 4);
   const sessionTimeoutMs = positiveInteger('sessionTimeoutMs', options.sessionTimeoutMs ?? 10_000);
   const logger = options.logger ?? console;
+  const compression = options.compression ?? 'lz4';
   const bootstrapBrokers = [...options.brokers];
 
   const producer = new Producer<string, Buffer, string, string>({
@@ -49,6 +52,7 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     retries: 6,
     retryDelay: 250,
     partitioner: compatibilityPartitioner,
+    ...(compression === 'none' ? {} : { compression }),
     serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
   });
   // Few retries: readiness probes call ping() and want a prompt answer.

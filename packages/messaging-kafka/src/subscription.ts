@@ -28,6 +28,12 @@ const maxFetchWaitMs = 500;
 /** Before a (re)join and on stop, how long to wait for the commit of what was handled. */
 const flushWithinMs = 5_000;
 const commitRetryMs = 500;
+/**
+ * A handled offset waits this long for others to join its commit: at a steady trickle, one commit
+ * request per record would be the broker's busiest write. A crash loses at most this much of
+ * commits, which means redeliveries the inbox absorbs, never loss.
+ */
+const commitLingerMs = 20;
 
 /** A rejected delivery is offered again after 100 ms, doubling up to 2 s while it keeps failing. */
 const redeliveryDelayMs = (attempt: number): number => Math.min(100 * 2 ** (attempt - 1), 2_000);
@@ -50,8 +56,8 @@ const slotOf = (topic: string, partition: number): string => `${topic}:${partiti
  * the handler only after the previous one resolved, and its offset is committed only then. A
  * rejected record is offered again, before anything after it on its partition.
  *
- * Commits: one OffsetCommit request in flight at a time, carrying the newest handled offset of
- * every partition; under load it covers many records at once.
+ * Commits: one OffsetCommit request in flight at a time, sent 20 ms after the first record it
+ * covers was handled, carrying the newest handled offset of every partition.
  *
  * Rebalances (classic protocol, eager): before this member sends a JoinGroup, the client runs our
  * protocolsMetadata hook, the one hook it calls before every join. We use it as Java's
@@ -85,6 +91,7 @@ export class KafkaSubscription implements Consumer {
   #stopping = false;
   #running = false;
   #committing: Promise<void> | undefined;
+  #commitTimer: NodeJS.Timeout | undefined;
   #stopped: Promise<void> | undefined;
 
   /** Joins the group and resolves once the start positions are known (so 'latest' means "after this call"). */
@@ -196,7 +203,7 @@ export class KafkaSubscription implements Consumer {
           if (!(await this.#deliver(lane, record))) break;
           lane.next = record.offset + 1n;
           this.#pending.set(lane.slot, { topic: record.topic, partition: record.partition, offset: lane.next, leaderEpoch: record.leaderEpoch });
-          if (!this.#committing && !this.#held) void this.#flush();
+          this.#scheduleCommit();
         }
         lane.queue.shift();
         this.#buffered -= 1;
@@ -265,11 +272,21 @@ export class KafkaSubscription implements Consumer {
     this.#held = false;
     this.#resumeIfDrained();
     for (const lane of this.#lanes.values()) void this.#pump(lane);
-    if (this.#pending.size > 0) void this.#flush();
+    if (this.#pending.size > 0) this.#scheduleCommit();
+  }
+
+  #scheduleCommit(): void {
+    if (this.#commitTimer || this.#committing || this.#held || this.#stopping) return;
+    this.#commitTimer = setTimeout(() => {
+      this.#commitTimer = undefined;
+      void this.#flush();
+    }, commitLingerMs);
   }
 
   /** Commits what was handled; at most one commit in flight. Never rejects: a failed commit is kept for the next. */
   async #flush(): Promise<void> {
+    clearTimeout(this.#commitTimer);
+    this.#commitTimer = undefined;
     while (this.#committing) await this.#committing;
     const offsets = [...this.#pending.values()].filter(({ topic, partition }) => this.#owned.has(slotOf(topic, partition)));
     this.#pending.clear();
@@ -278,7 +295,7 @@ export class KafkaSubscription implements Consumer {
     this.#committing = commit;
     await commit;
     this.#committing = undefined;
-    if (this.#pending.size > 0 && !this.#held && !this.#stopping) void this.#flush();
+    if (this.#pending.size > 0) this.#scheduleCommit();
   }
 
   async #commit(offsets: CommitOptionsPartition[]): Promise<void> {
