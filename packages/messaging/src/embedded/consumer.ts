@@ -60,6 +60,7 @@ export class EmbeddedConsumer implements Consumer {
     this.#rebalance();
     this.#heartbeat = setInterval(() => this.#callIn(), timing.heartbeatMs);
     this.#loop = this.#run().finally(() => {
+      clearInterval(this.#heartbeat);
       this.#running = false;
     });
   }
@@ -99,7 +100,6 @@ export class EmbeddedConsumer implements Consumer {
       await Promise.all(batches.map(([claim, deliveries]) => this.#deliver(claim, deliveries)));
       this.#commit();
     }
-    clearInterval(this.#heartbeat);
     this.#membership.leave([...this.#claims.values()]);
     this.#claims.clear();
     this.#changes.announce();
