@@ -59,59 +59,64 @@ async function tapOn(bus: Bus, topics: readonly string[]): Promise<Tap> {
   };
 }
 
-export const embedded: Mode = {
-  tag: '',
-  options: {},
-  within: 5_000,
-  async prepare() {
-    const dir = tempDir('gdmarket-item-');
-    return {
-      system: unique('gdmarket_'),
-      env: { ...quiet, DATA_DIR: dir.path },
-      tap: async (topics) => tapOn(await openEmbeddedBus({ path: join(dir.path, 'bus.db') }), topics),
-      cleanup: async () => dir.remove(),
-    };
-  },
-};
+export function embeddedMode(service: string): Mode {
+  return {
+    tag: '',
+    options: {},
+    within: 5_000,
+    async prepare() {
+      const dir = tempDir(`gdmarket-${service}-`);
+      return {
+        system: unique('gdmarket_'),
+        env: { ...quiet, DATA_DIR: dir.path },
+        tap: async (topics) => tapOn(await openEmbeddedBus({ path: join(dir.path, 'bus.db') }), topics),
+        cleanup: async () => dir.remove(),
+      };
+    },
+  };
+}
 
-/** Item on PostgreSQL, its ItemInfo view on Redis, events on Kafka. */
-export const distributed: Mode = {
-  tag: '[kafka] [postgres] [redis] ',
-  options: await needs('kafka', 'postgres', 'redis'),
-  within: 30_000,
-  async prepare() {
-    const dir = tempDir('gdmarket-item-');
-    const database = await createTestDatabase(infraUrl.postgres, 'gdmarket_item');
-    const system = unique('gdmarket_');
-    return {
-      system,
-      env: {
-        ...quiet,
-        DATA_DIR: dir.path,
-        STORE_URL: database.url,
-        BUS: 'kafka',
-        KAFKA_BROKERS: infraUrl.kafka,
-        READ_MODEL_URL: infraUrl.redis,
-      },
-      async tap(topics) {
-        const { openKafkaBus } = await import('@eventide/messaging-kafka');
-        return tapOn(await openKafkaBus({ brokers: infraUrl.kafka.split(','), clientId: unique('tap-') }), topics);
-      },
-      async cleanup() {
-        const { Redis } = await import('ioredis');
-        const redis = new Redis(infraUrl.redis);
-        const keys = await redis.keys(`{${system}.item}:*`);
-        if (keys.length > 0) await redis.del(...keys);
-        await redis.quit();
-        await database.drop();
-        dir.remove();
-      },
-    };
-  },
-};
+/** The service on a fresh database of `store`, events on Kafka, its read model (if any) on Redis. */
+export async function distributedMode(service: string, store: 'postgres' | 'mariadb', readModel: boolean): Promise<Mode> {
+  const servers: Infra[] = ['kafka', store, ...(readModel ? (['redis'] as const) : [])];
+  return {
+    tag: `${servers.map((s) => `[${s}]`).join(' ')} `,
+    options: await needs(...servers),
+    within: 30_000,
+    async prepare() {
+      const dir = tempDir(`gdmarket-${service}-`);
+      const database = await createTestDatabase(infraUrl[store], `gdmarket_${service}`);
+      const system = unique('gdmarket_');
+      return {
+        system,
+        env: {
+          ...quiet,
+          DATA_DIR: dir.path,
+          STORE_URL: database.url,
+          BUS: 'kafka',
+          KAFKA_BROKERS: infraUrl.kafka,
+          ...(readModel ? { READ_MODEL_URL: infraUrl.redis } : {}),
+        },
+        async tap(topics) {
+          const { openKafkaBus } = await import('@eventide/messaging-kafka');
+          return tapOn(await openKafkaBus({ brokers: infraUrl.kafka.split(','), clientId: unique('tap-') }), topics);
+        },
+        async cleanup() {
+          if (readModel) {
+            const { Redis } = await import('ioredis');
+            const redis = new Redis(infraUrl.redis);
+            const keys = await redis.keys(`{${system}.${service}}:*`);
+            if (keys.length > 0) await redis.del(...keys);
+            await redis.quit();
+          }
+          await database.drop();
+          dir.remove();
+        },
+      };
+    },
+  };
+}
 
-export const modes: readonly Mode[] = [embedded, distributed];
-export type { Infra };
 
 /** JSON request helpers against one base URL, as httpie sends them (numbers as strings are fine). */
 export function client(base: () => string) {

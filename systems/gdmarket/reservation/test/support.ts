@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Envelope } from '@eventide/core';
+import { openEmbeddedBus, type Bus, type Consumer, type Message } from '@eventide/messaging';
+import { createTestDatabase } from '@eventide/store/testing';
+import { eventually, infraUrl, needs, tempDir, type Infra } from '@eventide/testing';
+
+/**
+ * How a component test runs its service: embedded (SQLite files, the embedded bus, read model in the
+ * service's store) or distributed (a fresh database on the real server, Kafka, Redis). Each run gets
+ * a unique system name, so topics, consumer groups and Redis keys of runs sharing servers never meet.
+ */
+export interface Mode {
+  /** Prefix of the describe name, naming the real servers the tally counts. */
+  readonly tag: string;
+  readonly options: { skip?: string };
+  /** How long an eventually() waits: Kafka's group joins take seconds. */
+  readonly within: number;
+  prepare(): Promise<Setup>;
+}
+
+export interface Setup {
+  readonly system: string;
+  /** Environment of a service start; the same again restarts it on the same data. */
+  readonly env: Record<string, string>;
+  /** A consumer of its own (unique group, from the beginning) and a publisher on the same bus. */
+  tap(topics: readonly string[]): Promise<Tap>;
+  cleanup(): Promise<void>;
+}
+
+export interface Tap {
+  readonly received: Envelope[];
+  publish(messages: readonly Message[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+const unique = (prefix: string) => `${prefix}${randomBytes(4).toString('hex')}`;
+const quiet = { LOG_LEVEL: 'silent', PORT: '0' };
+
+async function tapOn(bus: Bus, topics: readonly string[]): Promise<Tap> {
+  const received: Envelope[] = [];
+  await bus.ensureTopics(topics);
+  const consumer: Consumer = await bus.subscribe({
+    group: unique('tap-'),
+    topics,
+    from: 'earliest',
+    handle: async (delivery) => {
+      received.push(delivery.envelope);
+    },
+  });
+  return {
+    received,
+    publish: (messages) => bus.publisher.publish(messages),
+    close: async () => {
+      await consumer.stop();
+      await bus.close();
+    },
+  };
+}
+
+export function embeddedMode(service: string): Mode {
+  return {
+    tag: '',
+    options: {},
+    within: 5_000,
+    async prepare() {
+      const dir = tempDir(`gdmarket-${service}-`);
+      return {
+        system: unique('gdmarket_'),
+        env: { ...quiet, DATA_DIR: dir.path },
+        tap: async (topics) => tapOn(await openEmbeddedBus({ path: join(dir.path, 'bus.db') }), topics),
+        cleanup: async () => dir.remove(),
+      };
+    },
+  };
+}
+
+/** The service on a fresh database of `store`, events on Kafka, its read model (if any) on Redis. */
+export async function distributedMode(service: string, store: 'postgres' | 'mariadb', readModel: boolean): Promise<Mode> {
+  const servers: Infra[] = ['kafka', store, ...(readModel ? (['redis'] as const) : [])];
+  return {
+    tag: `${servers.map((s) => `[${s}]`).join(' ')} `,
+    options: await needs(...servers),
+    within: 30_000,
+    async prepare() {
+      const dir = tempDir(`gdmarket-${service}-`);
+      const database = await createTestDatabase(infraUrl[store], `gdmarket_${service}`);
+      const system = unique('gdmarket_');
+      return {
+        system,
+        env: {
+          ...quiet,
+          DATA_DIR: dir.path,
+          STORE_URL: database.url,
+          BUS: 'kafka',
+          KAFKA_BROKERS: infraUrl.kafka,
+          ...(readModel ? { READ_MODEL_URL: infraUrl.redis } : {}),
+        },
+        async tap(topics) {
+          const { openKafkaBus } = await import('@eventide/messaging-kafka');
+          return tapOn(await openKafkaBus({ brokers: infraUrl.kafka.split(','), clientId: unique('tap-') }), topics);
+        },
+        async cleanup() {
+          if (readModel) {
+            const { Redis } = await import('ioredis');
+            const redis = new Redis(infraUrl.redis);
+            const keys = await redis.keys(`{${system}.${service}}:*`);
+            if (keys.length > 0) await redis.del(...keys);
+            await redis.quit();
+          }
+          await database.drop();
+          dir.remove();
+        },
+      };
+    },
+  };
+}
+
+
+/** JSON request helpers against one base URL, as httpie sends them (numbers as strings are fine). */
+export function client(base: () => string) {
+  const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${base()}${path}`, {
+      method,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text === '' ? undefined : (JSON.parse(text) as any) };
+  };
+  return {
+    get: (path: string) => send('GET', path),
+    post: (path: string, body: unknown, headers?: Record<string, string>) => send('POST', path, body, headers),
+    patch: (path: string, body: unknown, headers?: Record<string, string>) => send('PATCH', path, body, headers),
+    delete: (path: string) => send('DELETE', path),
+  };
+}
+
+/** A problem+json answer with `status`, optionally naming `field`. */
+export function assertProblem(response: { status: number; headers: Headers; body: any }, status: number, field?: string): void {
+  assert.equal(response.status, status, JSON.stringify(response.body));
+  assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  assert.equal(response.body.status, status);
+  if (field) assert.ok(response.body.violations?.some((v: { field: string }) => v.field === field), JSON.stringify(response.body));
+}
+
+export { eventually };
