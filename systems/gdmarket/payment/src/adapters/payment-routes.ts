@@ -1,7 +1,6 @@
 import { isAppError, notFound } from '@eventide/core';
 import type { App, ServiceContext } from '@eventide/service-host';
 import { ApprovePaymentBody, CancelPaymentQuery, No } from '@gdmarket/contracts';
-import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { approve, cancelByPaymentNo, cancelByReservationNo } from '../application/payments.ts';
 import { listPayments, paymentRepository } from './payment-table.ts';
@@ -16,18 +15,16 @@ const FindByReservationNoQuery = Type.Object({ reservationNo: No, ...pageFields 
  */
 export function paymentRoutes(app: App, { command, store }: ServiceContext): void {
   const { db } = store;
-  const approveIn = (request: FastifyRequest<{ Body: ApprovePaymentBody }>) =>
-    command(request, (trx, emit) => approve({ payments: paymentRepository(trx), emit }, request.body));
-
   app.post('/payments', { schema: { body: ApprovePaymentBody } }, async (request, reply) => {
+    const approveIn = () => command(request, (trx, emit) => approve({ payments: paymentRepository(trx), emit }, request.body));
     let approved;
     try {
-      approved = await approveIn(request);
+      approved = await approveIn();
     } catch (error) {
       // Two approvals of one reservation at once: the unique index let one insert. Deciding again
       // finds its payment, so the other caller gets it (200) or the rule it breaks (409).
       if (!isAppError(error) || error.code !== 'conflict') throw error;
-      approved = await approveIn(request);
+      approved = await approveIn();
     }
     const { payment, created } = approved;
     if (!created) return payment;
