@@ -61,6 +61,9 @@ const busyTimeoutMs = 5_000;
  * synchronous=NORMAL: a commit survives the crash or SIGKILL of any process (the WAL is in the OS
  * page cache); only a power loss or OS crash may lose the last commits. That is the trade the
  * local, zero-infrastructure mode makes for a publish in microseconds rather than an fsync.
+ * Checkpoints stay SQLite's default (inside whichever commit grows the WAL past 1,000 pages): they
+ * are the main source of tail latency, but a checkpoint thread costs ~30 MB RSS per process and
+ * a larger threshold trades a lower p99 for longer stalls (README, "Tests and numbers").
  */
 export function openDatabase(path: string): DatabaseSync {
   mkdirSync(dirname(path), { recursive: true });
