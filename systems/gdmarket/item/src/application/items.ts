@@ -1,4 +1,4 @@
-import { AppError, notFound, type DomainEvent } from '@eventide/core';
+import { AppError, isAppError, notFound, type DomainEvent } from '@eventide/core';
 import { registerItem, type Item, type ItemChange, type RegisterItem } from '../domain/item.ts';
 
 /** An item as stored, with the version its row had when read (optimistic concurrency). */
@@ -54,7 +54,22 @@ export async function followEvent(unit: ItemUnit, itemNo: number, decide: (item:
     log.warn({ itemNo }, `ignored: item ${itemNo} does not exist`);
     return;
   }
-  await commit(unit, stored, decide(stored.item));
+  await retryOnRace(itemNo, () => commit(unit, stored, decide(stored.item)));
+}
+
+/**
+ * A policy's decisions never refuse, so a conflict while storing one is a concurrent change of the
+ * row (its version moved). That is worth another try with the row read again: thrown as a plain
+ * error, which the consumer pipeline retries with backoff, where an AppError conflict would be
+ * dead-lettered at once as a refusal.
+ */
+async function retryOnRace(no: number, store: () => Promise<unknown>): Promise<void> {
+  try {
+    await store();
+  } catch (error) {
+    if (isAppError(error) && error.code === 'conflict') throw new Error(`item ${no} changed while a policy applied an event: retry`, { cause: error });
+    throw error;
+  }
 }
 
 /** Stores what a decision said, or refuses with the rule it broke; an unchanged item writes nothing. */

@@ -1,4 +1,4 @@
-import { AppError, notFound, type DomainEvent } from '@eventide/core';
+import { AppError, isAppError, notFound, type DomainEvent } from '@eventide/core';
 import { reserve, type PaymentCall, type Reservation, type ReservationChange, type Reserve } from '../domain/reservation.ts';
 
 /** A reservation as stored, with the version its row had when read (optimistic concurrency). */
@@ -92,7 +92,7 @@ export async function changeReservation(
     if (!stored) throw notFound('reservation', reservationNo);
     const change = decide(stored.reservation);
     if (change.ok && change.paymentCall && !sameCall(change.paymentCall, first.paymentCall)) {
-      throw new AppError('conflict', `reservation ${reservationNo} changed while payment was being called; try again`);
+      throw new AppError('conflict', `reservation ${reservationNo} changed by another request meanwhile; try again`);
     }
     return commit(unit, stored, change);
   });
@@ -115,7 +115,22 @@ export async function followEvent(
   }
   const change = decide(stored.reservation);
   if (change.ok && change.paymentCall) throw new Error('a policy on a reservation never calls payment');
-  await commit(unit, stored, change);
+  await retryOnRace(reservationNo, () => commit(unit, stored, change));
+}
+
+/**
+ * A policy's decisions never refuse, so a conflict while storing one is a concurrent change of the
+ * row (its version moved). That is worth another try with the row read again: thrown as a plain
+ * error, which the consumer pipeline retries with backoff, where an AppError conflict would be
+ * dead-lettered at once as a refusal.
+ */
+async function retryOnRace(no: number, store: () => Promise<unknown>): Promise<void> {
+  try {
+    await store();
+  } catch (error) {
+    if (isAppError(error) && error.code === 'conflict') throw new Error(`reservation ${no} changed while a policy applied an event: retry`, { cause: error });
+    throw error;
+  }
 }
 
 /** Stores what a decision said, or refuses with the rule it broke; an unchanged reservation writes nothing. */
