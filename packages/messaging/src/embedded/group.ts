@@ -12,6 +12,15 @@ export interface Position extends TopicPartition {
   readonly next: number;
 }
 
+export interface MembershipOptions {
+  readonly group: string;
+  readonly memberId: string;
+  readonly topics: readonly string[];
+  readonly sessionTimeoutMs: number;
+  /** Epoch milliseconds; shared by every process on the machine, so heartbeats compare. */
+  readonly now?: () => number;
+}
+
 interface MemberRow {
   member_id: string;
   topics: string;
@@ -35,15 +44,17 @@ export class GroupMembership {
   readonly #db: DatabaseSync;
   readonly #log: Log;
   readonly #sessionTimeoutMs: number;
+  readonly #now: () => number;
   readonly #statements;
 
-  constructor(db: DatabaseSync, log: Log, options: { group: string; memberId: string; topics: readonly string[]; sessionTimeoutMs: number }) {
+  constructor(db: DatabaseSync, log: Log, options: MembershipOptions) {
     this.#db = db;
     this.#log = log;
     this.group = options.group;
     this.memberId = options.memberId;
     this.topics = options.topics;
     this.#sessionTimeoutMs = options.sessionTimeoutMs;
+    this.#now = options.now ?? Date.now;
     this.#statements = {
       join: db.prepare('INSERT INTO group_members (group_id, member_id, topics, heartbeat_at) VALUES ($group, $member, $topics, $now)'),
       heartbeat: db.prepare('UPDATE group_members SET heartbeat_at = $now WHERE group_id = $group AND member_id = $member'),
@@ -71,19 +82,19 @@ export class GroupMembership {
 
   join(): void {
     inTransaction(this.#db, () => {
-      this.#statements.join.run({ group: this.group, member: this.memberId, topics: JSON.stringify(this.topics), now: Date.now() });
+      this.#statements.join.run({ group: this.group, member: this.memberId, topics: JSON.stringify(this.topics), now: this.#now() });
       this.#statements.bump.run({ group: this.group });
     });
   }
 
   /** Calls in; false when this member was evicted meanwhile (its leases are gone: it must join again). */
   heartbeat(): boolean {
-    return this.#statements.heartbeat.run({ group: this.group, member: this.memberId, now: Date.now() }).changes > 0;
+    return this.#statements.heartbeat.run({ group: this.group, member: this.memberId, now: this.#now() }).changes > 0;
   }
 
   /** Evicts the members that stopped calling in, freeing their partitions for the others; true if it evicted any. */
   evictSilentMembers(): boolean {
-    const before = Date.now() - this.#sessionTimeoutMs;
+    const before = this.#now() - this.#sessionTimeoutMs;
     return inTransaction(this.#db, () => {
       this.#statements.evictLeases.run({ group: this.group, before });
       const evicted = this.#statements.evictMembers.run({ group: this.group, before }).changes > 0;
