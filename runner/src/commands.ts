@@ -1,0 +1,129 @@
+import { rm } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isAppError } from '@eventide/core';
+import { callControl, controlSocketPath, runnerAlive, type Action } from './control.ts';
+import { startRunner, type RunnerStatus } from './runner.ts';
+import type { ServiceStatus } from './service.ts';
+import { columns, statusTable } from './table.ts';
+
+const usage = `usage:
+  npm start [-- <system>...]           run every system (gateway :8080, /<system>/...), or the one named alone on its seed ports
+  npm run svc -- status [--json]       services, replicas, ports, pids, readiness of the running runner
+  npm run svc -- stop <system>/<service>       drain every replica (the gateway answers 503 + Retry-After)
+  npm run svc -- start <system>/<service>      bring a stopped service back
+  npm run svc -- restart <system>/<service>    rolling restart: no request through the gateway fails
+  npm run svc -- scale <system>/<service> <n>  run n replicas (1 to 5) behind the gateway
+  npm run reset                        remove the data directory (refused while a runner runs)
+DATA_DIR (default .data) names the data directory; LOG_LEVEL (default warn) how much of the services' logs is shown.`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+const dataDir = resolve(process.env.DATA_DIR ?? '.data');
+
+async function run(systems: string[]): Promise<void> {
+  const abandon = new AbortController();
+  let runner: Awaited<ReturnType<typeof startRunner>> | undefined;
+  let stopping = false;
+  // Ctrl-C reaches the runner twice (the terminal's and npm's forwarding); the second is not a "force".
+  const onSignal = (): void => {
+    if (stopping) return;
+    stopping = true;
+    if (runner === undefined) return abandon.abort();
+    runner.close().then(
+      () => process.exit(0),
+      (error: unknown) => fail(`the runner could not stop cleanly: ${(error as Error).stack ?? String(error)}`),
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    runner = await startRunner({ systems, dataDir, signal: abandon.signal });
+  } catch (error) {
+    if (isAppError(error)) fail(error.message);
+    throw error;
+  }
+  if (stopping) {
+    stopping = false;
+    onSignal();
+  }
+}
+
+async function control(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  let answer;
+  try {
+    answer = await callControl(controlSocketPath(dataDir), method, path, body);
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === 'ENOENT' || code === 'ECONNREFUSED') fail(`no runner is running on ${dataDir} (start one with npm start)`);
+    throw error;
+  }
+  if (answer.status !== 200) fail((answer.body as { detail?: string }).detail ?? `the runner answered ${answer.status}`);
+  return answer.body;
+}
+
+function replicaLines(service: ServiceStatus): string[] {
+  return columns(
+    service.replicas.map((r) => [
+      `  ${service.name}#${r.n}`,
+      `port ${r.port}`,
+      `pid ${r.pid ?? '-'}`,
+      r.state,
+      r.restarts > 0 ? `restarts ${r.restarts}${r.lastExit ? ` (last: ${r.lastExit})` : ''}` : '',
+    ]),
+  );
+}
+
+async function status(json: boolean): Promise<void> {
+  const body = (await control('GET', '/status')) as RunnerStatus;
+  if (json) return void console.log(JSON.stringify(body, null, 2));
+  console.log(`runner pid ${body.pid}, ${body.phase}, ${body.scope === 'alone' ? 'one system on its seed ports' : 'systems under /<system>'}, gateway ${body.gateway.url}, data ${body.dataDir}`);
+  for (const line of statusTable(body)) console.log(line);
+  for (const service of body.services) {
+    if (service.replicas.some((r) => r.state !== 'ready' || r.restarts > 0)) for (const line of replicaLines(service)) console.log(line);
+  }
+}
+
+async function act(action: Action, name: string | undefined, replicas: string | undefined): Promise<void> {
+  if (name === undefined || !/^[^/]+\/[^/]+$/.test(name)) fail(`${action} needs <system>/<service>\n${usage}`);
+  const [system, service] = name.split('/') as [string, string];
+  let body: { replicas: number } | undefined;
+  if (action === 'scale') {
+    if (replicas === undefined || !/^\d+$/.test(replicas)) fail(`scale needs a number of replicas\n${usage}`);
+    body = { replicas: Number(replicas) };
+  }
+  const result = (await control('POST', `/services/${encodeURIComponent(system)}/${encodeURIComponent(service)}/${action}`, body)) as ServiceStatus;
+  console.log(`${result.name}: ${result.state}, ${result.replicas.length} replica(s)`);
+  for (const line of replicaLines(result)) console.log(line);
+}
+
+/** Refuses a running runner's data directory, and any directory that holds the project or the home. */
+async function reset(): Promise<void> {
+  const alive = await runnerAlive(controlSocketPath(dataDir));
+  if (alive !== undefined) fail(`a runner (pid ${alive.pid}) is running on ${dataDir}; stop it first (Ctrl-C)`);
+  for (const kept of [process.cwd(), homedir()]) {
+    if (!relative(dataDir, kept).startsWith('..')) fail(`refusing to remove ${dataDir}: it holds ${kept}`);
+  }
+  await rm(dataDir, { recursive: true, force: true });
+  console.log(`removed ${dataDir}`);
+}
+
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
+const [command, ...rest] = positionals;
+if (values.help || command === undefined || command === 'help') {
+  console.log(usage);
+} else if (command === 'run') {
+  await run(rest);
+} else if (command === 'status') {
+  await status(values.json);
+} else if (command === 'stop' || command === 'start' || command === 'restart' || command === 'scale') {
+  await act(command, rest[0], rest[1]);
+} else if (command === 'reset') {
+  await reset();
+} else {
+  fail(`unknown command ${command}\n${usage}`);
+}

@@ -1,0 +1,50 @@
+import { AppError } from '@eventide/core';
+
+/**
+ * A replica's environment: the runner's own, minus every service's private overrides, plus the
+ * variables the runner owns, plus this service's overrides.
+ *
+ * Overrides are how one run goes distributed: `<SYSTEM>_<SERVICE>_<VARIABLE>` is handed to that
+ * service alone as `<VARIABLE>`, e.g. `GDMARKET_PAYMENT_STORE_URL=mysql://…` becomes payment's
+ * `STORE_URL`, `GDMARKET_ITEM_READ_MODEL_URL=redis://…` item's `READ_MODEL_URL`. Names are upper
+ * case with every other character as `_`. Shared settings (`BUS=kafka`, `KAFKA_BROKERS`) are
+ * plain variables every process inherits. Another service's overrides (its database password)
+ * never reach a process.
+ */
+export const overridePrefix = (system: string, service: string): string =>
+  `${system}_${service}_`.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+
+/** Set by the runner for each replica; an override of one would break the run's own bookkeeping. */
+const runnerOwned = ['PORT'] as const;
+
+export interface ReplicaEnvInput {
+  readonly base: Readonly<Record<string, string | undefined>>;
+  readonly system: string;
+  readonly service: string;
+  /** The prefixes of every service of the run, so none leaks into another's process. */
+  readonly prefixes: readonly string[];
+  readonly owned: Readonly<Record<string, string>>;
+}
+
+/** The overrides addressed to one service, prefix removed; a runner-owned one is refused. */
+export function overridesOf(base: Readonly<Record<string, string | undefined>>, system: string, service: string): Record<string, string> {
+  const prefix = overridePrefix(system, service);
+  const found: Record<string, string> = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (!name.startsWith(prefix) || value === undefined || name.length === prefix.length) continue;
+    const variable = name.slice(prefix.length);
+    if ((runnerOwned as readonly string[]).includes(variable)) {
+      throw new AppError('validation', `${name}: the runner assigns ${variable} (see npm run svc -- status); remove the variable`);
+    }
+    found[variable] = value;
+  }
+  return found;
+}
+
+export function replicaEnv({ base, system, service, prefixes, owned }: ReplicaEnvInput): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (value !== undefined && !prefixes.some((prefix) => name.startsWith(prefix))) env[name] = value;
+  }
+  return { ...env, ...owned, ...overridesOf(base, system, service) };
+}

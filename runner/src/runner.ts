@@ -1,0 +1,354 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { AppError } from '@eventide/core';
+import { compileCacheDir } from './compile-cache.ts';
+import { controlSocketPath, runnerAlive, serveControl, type Action, type ControlServer } from './control.ts';
+import { discoverSystems, selectSystems } from './discover.ts';
+import { overridePrefix, overridesOf, replicaEnv } from './env.ts';
+import { createPrinter, isLevel, levels, type Level, type Output } from './logs.ts';
+import { isFree, pickPort, planPorts, type PortMode, type Scope } from './ports.ts';
+import { fetchText, probe } from './probe.ts';
+import { Replica, defaultSupervision, type ReplicaState, type Supervision } from './replica.ts';
+import { parseGatewayCounts, routesDocument, routesWriter } from './routing.ts';
+import { ServiceUnit, type ServiceStatus } from './service.ts';
+import { statusTable, tryLines } from './table.ts';
+
+export interface RunnerOptions {
+  /** Holds `systems/<name>/system.ts` (default: this repository). */
+  readonly root?: string;
+  /** One name runs that system alone on its seed ports; none runs every system under `/<system>`. */
+  readonly systems?: readonly string[];
+  /** Service stores, the embedded bus and the runner's own files (default: DATA_DIR or `.data`). */
+  readonly dataDir?: string;
+  /** The environment every process starts from (default: process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** `fixed` (default): the port scheme of ports.ts; `ephemeral`: every port from the OS (tests). */
+  readonly ports?: PortMode;
+  /** Where lines for people go (default: stdout). */
+  readonly output?: Output;
+  readonly color?: boolean;
+  /** Lowest level of the processes' logs shown (default: LOG_LEVEL, else warn). */
+  readonly logLevel?: Level;
+  readonly supervision?: Partial<Supervision>;
+  /** How long the gateway may take to apply a routing change before the runner says so and goes on. */
+  readonly gatewayConfirmMs?: number;
+  /** Aborting it during the start stops what was started and rejects (Ctrl-C while starting). */
+  readonly signal?: AbortSignal;
+}
+
+export interface GatewayStatus {
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number | undefined;
+  readonly state: ReplicaState;
+  readonly restarts: number;
+  readonly ready: boolean;
+}
+
+export interface RunnerStatus {
+  readonly pid: number;
+  readonly scope: Scope;
+  readonly dataDir: string;
+  readonly phase: 'starting' | 'running' | 'stopping';
+  /** From startRunner() to every replica ready and routed. */
+  readonly readyInMs: number | undefined;
+  readonly systems: readonly { readonly name: string; readonly title: string }[];
+  readonly gateway: GatewayStatus;
+  /** `ready`: replicas whose /health/ready answered 200 just now. */
+  readonly services: readonly (ServiceStatus & { readonly ready: number })[];
+}
+
+export interface RunningRunner {
+  readonly gatewayUrl: string;
+  readonly readyInMs: number;
+  readonly dataDir: string;
+  status(): Promise<RunnerStatus>;
+  /** `service` is `<system>/<service>`. */
+  stop(service: string): Promise<ServiceStatus>;
+  start(service: string): Promise<ServiceStatus>;
+  restart(service: string): Promise<ServiceStatus>;
+  scale(service: string, replicas: number): Promise<ServiceStatus>;
+  /** SIGTERM to every process, SIGKILL after the deadline; resolves when all have exited. */
+  close(): Promise<void>;
+}
+
+const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+const gatewayMain = fileURLToPath(new URL('./main.ts', import.meta.resolve('@eventide/gateway')));
+
+/** A process logs at least at info (the runner keeps its last lines for failure reports) and as verbosely as shown. */
+const processLevel = (shown: Level): Level => (levels[shown] < levels.info ? shown : 'info');
+
+/**
+ * Starts every replica and the gateway, waits until all are ready, routes them, and supervises
+ * them until close(). Fails (with everything it started stopped) naming the first process that
+ * did not become ready and its last log lines.
+ */
+export async function startRunner(options: RunnerOptions = {}): Promise<RunningRunner> {
+  const begun = performance.now();
+  const root = resolve(options.root ?? repositoryRoot);
+  const env = options.env ?? process.env;
+  const dataDir = resolve(options.dataDir ?? env.DATA_DIR ?? '.data');
+  const runnerDir = join(dataDir, 'runner');
+  const names = options.systems ?? [];
+  const scope: Scope = names.length === 1 ? 'alone' : 'together';
+  const supervision: Supervision = { ...defaultSupervision, ...options.supervision };
+  const output = options.output ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const printer = createPrinter(output, options.color ?? (options.output === undefined && process.stdout.isTTY));
+  const envLevel = env.LOG_LEVEL;
+  const shown: Level = options.logLevel ?? (isLevel(envLevel) ? envLevel : 'warn');
+  const confirmMs = options.gatewayConfirmMs ?? 5_000;
+  const compileCache = compileCacheDir(env);
+
+  const discovered = await discoverSystems(root);
+  const selected = selectSystems(discovered, names);
+  const manifests = selected.map((s) => s.manifest);
+  const prefixes = manifests.flatMap((m) => m.services.map((s) => overridePrefix(m.name, s.name)));
+  // Overrides are checked now, so a bad one fails the start instead of a replica.
+  for (const m of manifests) for (const s of m.services) overridesOf(env, m.name, s.name);
+
+  await mkdir(runnerDir, { recursive: true });
+  const socketPath = controlSocketPath(dataDir);
+  const alive = await runnerAlive(socketPath);
+  if (alive !== undefined) throw new AppError('conflict', `a runner (pid ${alive.pid}) already runs on ${dataDir}; see npm run svc -- status`);
+
+  const plan = planPorts(manifests, discovered.map((s) => s.manifest.name), scope, options.ports ?? 'fixed');
+  const units: ServiceUnit[] = [];
+
+  // Home ports first: a caller's address (`PAYMENT_URL`) must be known before anything starts.
+  const homes = new Map<string, number>();
+  const wanted: { port: number; owner: string }[] = [];
+  for (const { manifest } of selected) {
+    for (const service of manifest.services) {
+      const [home] = plan.candidates(manifest.name, service.name);
+      const port = home ?? (await pickPort([], new Set(homes.values())));
+      homes.set(`${manifest.name}/${service.name}`, port);
+      wanted.push({ port, owner: `${manifest.name}/${service.name}` });
+    }
+  }
+  const gatewayPort = plan.gateway === 0 ? await pickPort([], new Set(homes.values())) : plan.gateway;
+  wanted.push({ port: gatewayPort, owner: 'gateway' });
+  const busy: string[] = [];
+  for (const { port, owner } of wanted) if (!(await isFree(port))) busy.push(`${port} (${owner})`);
+  if (busy.length > 0) throw new AppError('conflict', `port ${busy.join(', ')} already in use: is another runner or program running?`);
+
+  let phase: RunnerStatus['phase'] = 'starting';
+  const busPath = join(dataDir, 'bus.db');
+  const routesFile = join(runnerDir, 'routes.json');
+  const writeRoutes = routesWriter(routesFile);
+
+  const gateway = new Replica({
+    n: 1,
+    port: gatewayPort,
+    label: 'gateway',
+    printer,
+    supervision,
+    spec: (port) => {
+      notStopping();
+      const owned = { PORT: String(port), LOG_LEVEL: processLevel(shown), GATEWAY_ROUTES_FILE: routesFile, NODE_COMPILE_CACHE: compileCache };
+      return { label: 'gateway', entry: gatewayMain, cwd: root, threshold: levels[shown], env: replicaEnv({ base: env, system: '', service: '', prefixes, owned }) };
+    },
+  });
+  const gatewayUrl = gateway.url;
+  const taken = (): Set<number> => new Set([gatewayPort, ...units.flatMap((u) => [u.homePort, ...u.replicas.map((r) => r.port)])]);
+
+  const notStopping = () => {
+    if (phase === 'stopping') throw new AppError('conflict', 'the runner is stopping');
+  };
+
+  const levelFor = (system: string, service: string): Level => {
+    const own = overridesOf(env, system, service).LOG_LEVEL;
+    return isLevel(own) ? own : shown;
+  };
+
+  const gatewayCounts = async () => parseGatewayCounts(await fetchText(gatewayPort, '/metrics', 1_000));
+
+  /** Resolves once the gateway routes to what `services` list; says so and goes on when it cannot tell. */
+  const confirm = async (services: readonly ServiceUnit[]): Promise<void> => {
+    if (gateway.state !== 'ready') return;
+    const deadline = performance.now() + confirmMs;
+    let seen = 'nothing yet';
+    for (;;) {
+      try {
+        const counts = await gatewayCounts();
+        const lagging = services.filter((u) => {
+          const c = counts.get(u.key);
+          return c === undefined || c.listed !== u.upstreams.length || c.ready < u.readyRouted;
+        });
+        if (lagging.length === 0) return;
+        seen = lagging.map((u) => `${u.key} ${JSON.stringify(counts.get(u.key) ?? null)}`).join(', ');
+      } catch (error) {
+        seen = (error as Error).message;
+      }
+      if (performance.now() >= deadline) {
+        printer.say('runner', `the gateway did not confirm the new routes within ${confirmMs} ms (${seen}); going on`);
+        return;
+      }
+      await delay(20);
+    }
+  };
+
+  const document = () =>
+    routesDocument(
+      units.map((u) => ({ system: u.system, service: u.manifest.name, routes: u.manifest.routes, upstreams: u.upstreams })),
+      scope,
+    );
+
+  const publishRoutes = async (services: readonly ServiceUnit[]): Promise<void> => {
+    await writeRoutes(document());
+    await confirm(services);
+  };
+
+  for (const { manifest, dir } of selected) {
+    for (const service of manifest.services) {
+      const key = `${manifest.name}/${service.name}`;
+      const shownHere = levelFor(manifest.name, service.name);
+      const unit: ServiceUnit = new ServiceUnit(manifest.name, service, homes.get(key)!, {
+        printer,
+        supervision,
+        allocatePort: () => pickPort(plan.candidates(manifest.name, service.name), taken()),
+        publishRoutes: (u) => publishRoutes([u]),
+        spec: (n, port) => {
+          notStopping();
+          const calls = Object.fromEntries(
+            Object.entries(service.calls ?? {}).map(([variable, callee]) => [variable, `http://127.0.0.1:${homes.get(`${manifest.name}/${callee}`)}`]),
+          );
+          return {
+            label: `${key}#${n}`,
+            entry: join(dir, service.main),
+            cwd: root,
+            threshold: levels[shownHere],
+            env: replicaEnv({
+              base: env,
+              system: manifest.name,
+              service: service.name,
+              prefixes,
+              owned: { PORT: String(port), DATA_DIR: dataDir, BUS_PATH: busPath, LOG_LEVEL: processLevel(shownHere), NODE_COMPILE_CACHE: compileCache, ...calls },
+            }),
+          };
+        },
+      });
+      units.push(unit);
+    }
+  }
+
+
+  const closeAll = async (): Promise<void> => {
+    await Promise.all([gateway.stop(), ...units.map((u) => u.close())]);
+  };
+
+  const unitNamed = (name: string): ServiceUnit => {
+    const unit = units.find((u) => u.key === name);
+    if (unit === undefined) throw new AppError('not_found', `no service ${name}; running: ${units.map((u) => u.key).join(', ')}`);
+    return unit;
+  };
+
+  const status = async (): Promise<RunnerStatus> => {
+    const readyNow = async (port: number) => (await probe(port, '/health/ready', 500)) === 200;
+    const services = await Promise.all(
+      units.map(async (u) => {
+        const s = u.status();
+        const running = s.replicas.filter((r) => r.pid !== undefined);
+        const ready = (await Promise.all(running.map((r) => readyNow(r.port)))).filter(Boolean).length;
+        return { ...s, ready };
+      }),
+    );
+    return {
+      pid: process.pid,
+      scope,
+      dataDir,
+      phase,
+      readyInMs,
+      systems: manifests.map((m) => ({ name: m.name, title: m.title })),
+      gateway: {
+        url: gatewayUrl,
+        port: gatewayPort,
+        pid: gateway.pid,
+        state: gateway.state,
+        restarts: gateway.restarts,
+        ready: gateway.pid !== undefined && (await readyNow(gatewayPort)),
+      },
+      services,
+    };
+  };
+
+  const act = async (name: string, action: Action, replicas?: number): Promise<ServiceStatus> => {
+    const unit = unitNamed(name);
+    if (phase !== 'running') throw new AppError('conflict', `the runner is ${phase}`);
+    printer.say('runner', `${action} ${name}${replicas === undefined ? '' : ` ${replicas}`}`);
+    const began = performance.now();
+    switch (action) {
+      case 'stop':
+        await unit.stop();
+        break;
+      case 'start':
+        await unit.start();
+        break;
+      case 'restart':
+        await unit.restart();
+        break;
+      case 'scale':
+        await unit.scale(replicas ?? Number.NaN);
+        break;
+    }
+    printer.say('runner', `${action} ${name} done in ${Math.round(performance.now() - began)} ms`);
+    return unit.status();
+  };
+
+  let readyInMs: number | undefined = undefined;
+  await writeRoutes(document());
+  const control: ControlServer = await serveControl(socketPath, { status, act }, (error) =>
+    printer.say('runner', `control command failed: ${error.stack ?? error.message}`),
+  );
+
+  const abandon = () => {
+    phase = 'stopping';
+    void closeAll();
+  };
+  options.signal?.addEventListener('abort', abandon, { once: true });
+  const started = await Promise.allSettled([gateway.start(), ...units.map((u) => u.launch())]);
+  options.signal?.removeEventListener('abort', abandon);
+  const failures = started.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error);
+  if (failures.length > 0 || options.signal?.aborted) {
+    phase = 'stopping';
+    await closeAll();
+    await control.close();
+    if (options.signal?.aborted) throw new AppError('unavailable', 'the start was abandoned; every process is stopped');
+    throw new AppError('unavailable', `the run did not start:\n${failures.map((f) => f.message).join('\n')}`);
+  }
+  for (const unit of units) for (const replica of unit.replicas) replica.routed = true;
+  await publishRoutes(units);
+  readyInMs = Math.round(performance.now() - begun);
+  phase = 'running';
+
+  const summary = await status();
+  for (const line of statusTable(summary)) printer.say('runner', line);
+  printer.say('runner', `all ready in ${readyInMs} ms; data in ${dataDir}`);
+  for (const line of tryLines(summary)) printer.say('runner', line);
+  printer.say('runner', 'control: npm run svc -- status | stop|start|restart <system>/<service> | scale <system>/<service> <n>');
+
+  let closing: Promise<void> | undefined;
+  return {
+    gatewayUrl,
+    readyInMs,
+    dataDir,
+    status,
+    stop: (name) => act(name, 'stop'),
+    start: (name) => act(name, 'start'),
+    restart: (name) => act(name, 'restart'),
+    scale: (name, replicas) => act(name, 'scale', replicas),
+    close() {
+      closing ??= (async () => {
+        phase = 'stopping';
+        const began = performance.now();
+        printer.say('runner', 'stopping every process');
+        await control.close();
+        await closeAll();
+        printer.say('runner', `stopped in ${Math.round(performance.now() - began)} ms`);
+      })();
+      return closing;
+    },
+  };
+}
+
