@@ -5,3 +5,4 @@ export * from './metrics.ts';
 export * from './problem.ts';
 export * from './run.ts';
 export * from './system.ts';
+export * from './paging.ts';

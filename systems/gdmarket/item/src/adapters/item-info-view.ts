@@ -5,7 +5,7 @@ import type { Documents } from '@eventide/store';
 import { No } from '@gdmarket/contracts';
 import Type from 'typebox';
 import { evolveItemInfo, itemInfoSources, type ItemInfo, type ItemInfoEvent } from '../application/item-info.ts';
-import { pageFields, PageQuery, totalCountHeader } from './paging.ts';
+import { pageFields, PageQuery, sendPage } from '@eventide/service-host';
 
 /** The documents collection of the view, one document per itemNo: Spring Data REST's plural of ItemInfo. */
 export const itemInfoCollection = 'itemInfoes';
@@ -41,13 +41,13 @@ export function itemInfoRoutes(app: App, context: ServiceContext): void {
 
   app.get('/itemInfoes', { schema: { querystring: PageQuery } }, async (request, reply) => {
     const { items, total } = await rows.list(request.query);
-    return reply.header(totalCountHeader, String(total)).send(items);
+    return sendPage(reply, items, total);
   });
 
   app.get('/itemInfoes/search/findByItemNo', { schema: { querystring: FindByItemNoQuery } }, async (request, reply) => {
     const { itemNo, page, size } = request.query;
     const { items, total } = await rows.list({ page, size, where: { itemNo } });
-    return reply.header(totalCountHeader, String(total)).send(items);
+    return sendPage(reply, items, total);
   });
 
   app.get('/itemInfoes/:itemNo', { schema: { params: Type.Object({ itemNo: No }) } }, async (request) => {

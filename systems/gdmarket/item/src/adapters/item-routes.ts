@@ -6,7 +6,7 @@ import { changeItem, register } from '../application/items.ts';
 import { deleteItem } from '../domain/item.ts';
 import { patchItem } from '../domain/item-patch.ts';
 import { itemRepository, listItems } from './item-table.ts';
-import { pageFields, PageQuery, totalCountHeader } from './paging.ts';
+import { pageFields, PageQuery, sendPage } from '@eventide/service-host';
 
 /** The seed's POST (spec D.3). A client's itemNo is accepted and ignored, as Spring Data REST did. */
 const RegisterItemBody = strictObject({
@@ -41,12 +41,12 @@ export function itemRoutes(app: App, { command, store }: ServiceContext): void {
 
   app.get('/items', { schema: { querystring: PageQuery } }, async (request, reply) => {
     const { items, total } = await listItems(db, request.query);
-    return reply.header(totalCountHeader, String(total)).send(items);
+    return sendPage(reply, items, total);
   });
 
   app.get('/items/search/findByItemNo', { schema: { querystring: FindByItemNoQuery } }, async (request, reply) => {
     const { items, total } = await listItems(db, request.query);
-    return reply.header(totalCountHeader, String(total)).send(items);
+    return sendPage(reply, items, total);
   });
 
   app.get('/items/:itemNo', { schema: { params: ItemNoParams } }, async (request) => {

@@ -4,7 +4,7 @@ import { ApprovePaymentBody, CancelPaymentQuery, No } from '@gdmarket/contracts'
 import Type from 'typebox';
 import { approve, cancelByPaymentNo, cancelByReservationNo } from '../application/payments.ts';
 import { listPayments, paymentRepository } from './payment-table.ts';
-import { pageFields, PageQuery, totalCountHeader } from './paging.ts';
+import { pageFields, PageQuery, sendPage } from '@eventide/service-host';
 
 const PaymentNoParams = Type.Object({ paymentNo: No });
 const FindByReservationNoQuery = Type.Object({ reservationNo: No, ...pageFields });
@@ -33,12 +33,12 @@ export function paymentRoutes(app: App, { command, store }: ServiceContext): voi
 
   app.get('/payments', { schema: { querystring: PageQuery } }, async (request, reply) => {
     const { payments, total } = await listPayments(db, request.query);
-    return reply.header(totalCountHeader, String(total)).send(payments);
+    return sendPage(reply, payments, total);
   });
 
   app.get('/payments/search/findByReservationNo', { schema: { querystring: FindByReservationNoQuery } }, async (request, reply) => {
     const { payments, total } = await listPayments(db, request.query);
-    return reply.header(totalCountHeader, String(total)).send(payments);
+    return sendPage(reply, payments, total);
   });
 
   app.get('/payments/:paymentNo', { schema: { params: PaymentNoParams } }, async (request) => {

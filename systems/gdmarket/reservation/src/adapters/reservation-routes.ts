@@ -8,7 +8,7 @@ import { patchReservation } from '../domain/reservation-patch.ts';
 import type { PaymentClientConfig } from './payment-client.ts';
 import { paymentClient, paymentClientOptions } from './payment-client.ts';
 import { listReservations, reservationRepository } from './reservation-table.ts';
-import { pageFields, PageQuery, totalCountHeader } from './paging.ts';
+import { pageFields, PageQuery, sendPage } from '@eventide/service-host';
 
 /** The seed's POST (spec D.3). A client's reservationNo is accepted and ignored, as Spring Data REST did. */
 const ReserveBody = strictObject({
@@ -56,12 +56,12 @@ export function reservationRoutes(app: App, { command, store, config, httpClient
 
   app.get('/reservations', { schema: { querystring: PageQuery } }, async (request, reply) => {
     const { reservations, total } = await listReservations(db, request.query);
-    return reply.header(totalCountHeader, String(total)).send(reservations);
+    return sendPage(reply, reservations, total);
   });
 
   app.get('/reservations/search/findByReservationNo', { schema: { querystring: FindByReservationNoQuery } }, async (request, reply) => {
     const { reservations, total } = await listReservations(db, request.query);
-    return reply.header(totalCountHeader, String(total)).send(reservations);
+    return sendPage(reply, reservations, total);
   });
 
   app.get('/reservations/:reservationNo', { schema: { params: ReservationNoParams } }, async (request) => {

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import Type from 'typebox';
 
 /**
@@ -12,3 +13,7 @@ export const PageQuery = Type.Object(pageFields);
 
 /** The header that carries a collection's size across all pages. */
 export const totalCountHeader = 'x-total-count';
+
+/** Answers one page of a collection: the items as a JSON array, the total in X-Total-Count. */
+export const sendPage = <T>(reply: FastifyReply, items: readonly T[], total: number): FastifyReply =>
+  reply.header(totalCountHeader, String(total)).send(items);
