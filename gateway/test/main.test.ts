@@ -1,23 +1,22 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { eventually, tempDir } from '@eventide/testing';
+import { eventually, spawnNode, tempDir } from '@eventide/testing';
 import { call } from './support/harness.ts';
 import { startFakeService, type FakeService } from './support/upstream.ts';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnNode(main, [], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: { msg?: string; url?: string }[] = [];
-  createInterface({ input: child.stdout }).on('line', (line) => lines.push(JSON.parse(line) as { msg?: string; url?: string }));
+  createInterface({ input: child.stdout! }).on('line', (line) => lines.push(JSON.parse(line) as { msg?: string; url?: string }));
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return { child, lines, stderr: () => stderr };
 }
 
@@ -41,7 +40,7 @@ describe('the gateway process started from the environment', () => {
       const listening = lines.find((l) => l.msg === 'gateway listening');
       assert.ok(listening?.url);
       return listening.url;
-    });
+    }, { within: 30_000, what: 'the gateway process to listen' });
     assert.equal((await call(`${url}/items/1`)).headers['x-replica'], 's');
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number];

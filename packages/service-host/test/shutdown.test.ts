@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
-import { eventually, tempDir } from '@eventide/testing';
+import { eventually, spawnNode, tempDir } from '@eventide/testing';
 
 const dir = tempDir();
 after(() => dir.remove());
 
 /** Starts the notes service as its own OS process and resolves with its URL once it listens. */
 async function startProcess(): Promise<{ child: ChildProcess; url: string; logs: string[] }> {
-  const child = spawn(process.execPath, [new URL('./fixtures/main-notes.ts', import.meta.url).pathname], {
+  const child = spawnNode(new URL('./fixtures/main-notes.ts', import.meta.url).pathname, [], {
     env: { ...process.env, DATA_DIR: dir.path, PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '5000', DRAIN_DELAY_MS: '300' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

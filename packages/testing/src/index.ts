@@ -2,3 +2,4 @@ export * from './eventually.ts';
 export * from './clock.ts';
 export * from './infra.ts';
 export * from './tmp.ts';
+export * from './processes.ts';
