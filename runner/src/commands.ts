@@ -16,7 +16,10 @@ const usage = `usage:
   npm run svc -- restart <system>/<service>    rolling restart: no request through the gateway fails
   npm run svc -- scale <system>/<service> <n>  run n replicas (1 to 5) behind the gateway
   npm run reset                        remove the data directory (refused while a runner runs)
-DATA_DIR (default .data) names the data directory; LOG_LEVEL (default warn) how much of the services' logs is shown.`;
+Options of run: --root <dir> reads <dir>/systems (default: this repository); --ports ephemeral takes every port
+from the OS instead of the seed's (parallel runs, tests).
+DATA_DIR (default .data) names the data directory; LOG_LEVEL (default warn) how much of the services' logs is shown;
+<SYSTEM>_<SERVICE>_<VARIABLE> gives one service its own value (e.g. GDMARKET_PAYMENT_STORE_URL=mysql://...).`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -25,7 +28,8 @@ function fail(message: string): never {
 
 const dataDir = resolve(process.env.DATA_DIR ?? '.data');
 
-async function run(systems: string[]): Promise<void> {
+async function run(systems: string[], root: string | undefined, ports: string): Promise<void> {
+  if (ports !== 'fixed' && ports !== 'ephemeral') fail(`--ports must be fixed or ephemeral\n${usage}`);
   const abandon = new AbortController();
   let runner: Awaited<ReturnType<typeof startRunner>> | undefined;
   let stopping = false;
@@ -42,7 +46,8 @@ async function run(systems: string[]): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    runner = await startRunner({ systems, dataDir, signal: abandon.signal });
+    runner = await startRunner({ systems, root, ports, dataDir, signal: abandon.signal });
+    console.log(`ready ${Math.round(performance.now())} ms after the runner process started`);
   } catch (error) {
     if (isAppError(error)) fail(error.message);
     throw error;
@@ -112,12 +117,28 @@ async function reset(): Promise<void> {
   console.log(`removed ${dataDir}`);
 }
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
+function parse() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+        root: { type: 'string' },
+        ports: { type: 'string', default: 'fixed' },
+      },
+    });
+  } catch (error) {
+    return fail(`${(error as Error).message}\n${usage}`);
+  }
+}
+
+const { positionals, values } = parse();
 const [command, ...rest] = positionals;
 if (values.help || command === undefined || command === 'help') {
   console.log(usage);
 } else if (command === 'run') {
-  await run(rest);
+  await run(rest, values.root, values.ports);
 } else if (command === 'status') {
   await status(values.json);
 } else if (command === 'stop' || command === 'start' || command === 'restart' || command === 'scale') {
