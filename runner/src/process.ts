@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { Tail, type Printer } from './logs.ts';
+import type { ProcessLedger } from './strays.ts';
 
 export interface Exit {
   readonly code: number | null;
@@ -18,6 +19,8 @@ export interface ProcessSpec {
   readonly env: Readonly<Record<string, string>>;
   /** Lowest pino level of its stdout shown. */
   readonly threshold: number;
+  /** Where it is recorded while it runs, for a next runner if this one dies. */
+  readonly ledger?: ProcessLedger;
 }
 
 /**
@@ -46,10 +49,12 @@ export class ManagedProcess {
     // spawn() reports a missing executable asynchronously, but process.execPath exists: a pid is certain.
     if (spawned === undefined) throw new Error(`${spec.label} could not be spawned`);
     this.pid = spawned;
+    spec.ledger?.add(spawned, spec.entry);
 
     // Both streams must reach their end before 'close', so the last lines are kept when the exit is seen.
     const exited = new Promise<Exit>((resolve) => {
       this.#child.once('close', (code, signal) => {
+        spec.ledger?.remove(spawned);
         this.#exit = { code, signal };
         resolve(this.#exit);
       });

@@ -13,6 +13,7 @@ import { fetchText, probe } from './probe.ts';
 import { Replica, defaultSupervision, type ReplicaState, type Supervision } from './replica.ts';
 import { parseGatewayCounts, routesDocument, routesWriter } from './routing.ts';
 import { ServiceUnit, type ServiceStatus } from './service.ts';
+import { ownerVariable, ProcessLedger, stopStrays } from './strays.ts';
 import { statusTable, tryLines } from './table.ts';
 
 export interface RunnerOptions {
@@ -113,6 +114,11 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
   const alive = await runnerAlive(socketPath);
   if (alive !== undefined) throw new AppError('conflict', `a runner (pid ${alive.pid}) already runs on ${dataDir}; see npm run svc -- status`);
 
+  const ledgerFile = join(runnerDir, 'processes.json');
+  const strays = await stopStrays(ledgerFile, dataDir, 5_000);
+  if (strays.length > 0) printer.say('runner', `stopped ${strays.length} process(es) left running by a runner that died: pid ${strays.join(', ')}`);
+  const ledger = new ProcessLedger(ledgerFile);
+
   const plan = planPorts(manifests, discovered.map((s) => s.manifest.name), scope, options.ports ?? 'fixed');
   const units: ServiceUnit[] = [];
 
@@ -146,8 +152,9 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
     supervision,
     spec: (port) => {
       notStopping();
-      const owned = { PORT: String(port), LOG_LEVEL: processLevel(shown), GATEWAY_ROUTES_FILE: routesFile, NODE_COMPILE_CACHE: compileCache };
-      return { label: 'gateway', entry: gatewayMain, cwd: root, threshold: levels[shown], env: replicaEnv({ base: env, system: '', service: '', prefixes, owned }) };
+      const owned = { PORT: String(port), LOG_LEVEL: processLevel(shown), GATEWAY_ROUTES_FILE: routesFile, NODE_COMPILE_CACHE: compileCache, [ownerVariable]: dataDir };
+      const processEnv = replicaEnv({ base: env, system: '', service: '', prefixes, owned });
+      return { label: 'gateway', entry: gatewayMain, cwd: root, threshold: levels[shown], env: processEnv, ledger };
     },
   });
   const gatewayUrl = gateway.url;
@@ -219,12 +226,13 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
             entry: join(dir, service.main),
             cwd: root,
             threshold: levels[shownHere],
+            ledger,
             env: replicaEnv({
               base: env,
               system: manifest.name,
               service: service.name,
               prefixes,
-              owned: { PORT: String(port), DATA_DIR: dataDir, BUS_PATH: busPath, LOG_LEVEL: processLevel(shownHere), NODE_COMPILE_CACHE: compileCache, ...calls },
+              owned: { PORT: String(port), DATA_DIR: dataDir, BUS_PATH: busPath, LOG_LEVEL: processLevel(shownHere), NODE_COMPILE_CACHE: compileCache, [ownerVariable]: dataDir, ...calls },
             }),
           };
         },

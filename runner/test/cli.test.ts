@@ -6,8 +6,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { eventually, tempDir } from '@eventide/testing';
-import type { RunnerStatus } from '../src/index.ts';
-import { alive, fixtureRoot } from './support/run.ts';
+import { startRunner, type RunnerStatus } from '../src/index.ts';
+import { isRunning } from '../src/strays.ts';
+import { fixtureRoot } from './support/run.ts';
 
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
@@ -63,7 +64,7 @@ describe('the command line', () => {
       process.kill(runner.pid!, 'SIGINT');
       const [code, signal] = await exited;
       assert.deepEqual([code, signal], [0, null], lines.join('\n'));
-      assert.deepEqual(pids.filter(alive), [], 'no process is left behind');
+      assert.deepEqual(pids.filter(isRunning), [], 'no process is left behind');
       // Each replica got one signal, the runner's SIGTERM, and so drained rather than exiting at once.
       const signals = lines.filter((l) => / demo\/echo#\d WARN {2}received SIG/.test(l)).map((l) => l.replace(/^\S+ /, ''));
       assert.deepEqual(signals.sort(), ['demo/echo#1 WARN  received SIGTERM', 'demo/echo#2 WARN  received SIGTERM'], lines.join('\n'));
@@ -77,6 +78,37 @@ describe('the command line', () => {
       assert.equal(existsSync(dir.path), false);
     } finally {
       if (runner.exitCode === null) process.kill(-runner.pid!, 'SIGTERM');
+      dir.remove();
+    }
+  });
+
+  it('stops the processes of a runner killed with SIGKILL when the next one starts on its data directory', async () => {
+    const dir = tempDir('eventide-runner-cli-');
+    const runner = spawn(process.execPath, [cli, 'run', 'demo', '--root', fixtureRoot('good'), '--ports', 'ephemeral'], {
+      env: { ...process.env, DATA_DIR: dir.path },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    });
+    const lines: string[] = [];
+    createInterface({ input: runner.stdout }).on('line', (line) => lines.push(line));
+    let orphans: number[] = [];
+    try {
+      await eventually(() => assert.ok(lines.some((l) => l.includes('after the runner process started'))), { within: 60_000, what: 'the runner to be ready' });
+      const status = JSON.parse((await svc(dir.path, 'status', '--json')).stdout) as RunnerStatus;
+      orphans = [status.gateway.pid!, ...status.services.flatMap((s) => s.replicas.map((r) => r.pid!))];
+      const exited = once(runner, 'exit');
+      process.kill(runner.pid!, 'SIGKILL');
+      await exited;
+      assert.deepEqual(orphans.filter(isRunning), orphans, 'its processes outlive it');
+
+      const next: string[] = [];
+      const second = await startRunner({ root: fixtureRoot('good'), systems: ['demo'], dataDir: dir.path, ports: 'ephemeral', output: (l) => next.push(l) });
+      await second.close();
+      assert.deepEqual(orphans.filter(isRunning), []);
+      const report = next.find((l) => l.includes('left running by a runner that died'));
+      assert.ok(report !== undefined && orphans.every((pid) => report.includes(String(pid))), next.join('\n'));
+    } finally {
+      for (const pid of orphans.filter(isRunning)) process.kill(pid, 'SIGKILL');
       dir.remove();
     }
   });

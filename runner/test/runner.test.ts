@@ -56,6 +56,19 @@ describe('a system run alone', () => {
     await eventually(async () => assert.deepEqual((await json(`${gateway()}/echo`)).body, { pid: back.pid }), { within: 10_000 });
   });
 
+  it('restarts the gateway when it dies, on its port, with the current routes', async () => {
+    const before = (await run.runner.status()).gateway;
+    process.kill(before.pid!, 'SIGKILL');
+    await eventually(
+      async () => {
+        const now = (await run.runner.status()).gateway;
+        assert.ok(now.pid !== undefined && now.pid !== before.pid && now.ready, JSON.stringify(now));
+      },
+      { within: 60_000, what: 'the gateway to come back' },
+    );
+    assert.deepEqual((await json(`${gateway()}/echo`)).body, { pid: (await home()).pid });
+  });
+
   it('kills and restarts a replica whose liveness stops answering', async () => {
     const frozen = await home();
     assert.equal((await json(`${frozen.url}/freeze`, { method: 'POST' })).status, 200);

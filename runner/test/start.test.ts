@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import { AppError } from '@eventide/core';
 import { tempDir } from '@eventide/testing';
 import { startRunner } from '../src/index.ts';
-import { alive, fixtureRoot, json, quick, serviceIn, startTestRun } from './support/run.ts';
+import { isRunning } from '../src/strays.ts';
+import { fixtureRoot, json, quick, serviceIn, startTestRun } from './support/run.ts';
 
 describe('starting a run', () => {
   it('runs every system together: the gateway serves each under /<system>, services on distinct ports', async () => {
@@ -40,7 +41,7 @@ describe('starting a run', () => {
       );
       const gatewayPid = Number(/gateway started \(pid (\d+)/.exec(lines.join('\n'))?.[1]);
       assert.ok(gatewayPid > 0, lines.join('\n'));
-      assert.equal(alive(gatewayPid), false);
+      assert.equal(isRunning(gatewayPid), false);
     } finally {
       dir.remove();
     }

@@ -50,14 +50,3 @@ export async function json(url: string, init?: RequestInit): Promise<{ status: n
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
 }
-
-/** Whether a process with this pid exists (a zombie counts: its parent has not reaped it). */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw error;
-  }
-}
