@@ -28,6 +28,11 @@ export class Lease {
     this.#clock = options.clock;
   }
 
+  /** Whether the lease is ours as far as this process knows (until the expiry it last wrote). */
+  get held(): boolean {
+    return this.#heldUntil > this.#clock.now().getTime();
+  }
+
   /** Takes or renews the lease; resolves whether it is ours. Renews only past half its life. */
   async acquire(): Promise<boolean> {
     const now = this.#clock.now().getTime();

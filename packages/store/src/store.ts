@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Kysely, sql } from 'kysely';
 import type { Dialect, Transaction } from 'kysely';
 import { Migrator } from 'kysely/migration';
@@ -7,7 +8,7 @@ import { classifyingDialect } from './classifying-dialect.ts';
 import type { SqlDialect } from './dialect-of.ts';
 import type { Logger } from './logger.ts';
 import { mysqlDialect, postgresDialect } from './server-dialects.ts';
-import { sqliteDialect } from './sqlite/sqlite-dialect.ts';
+import { memoryPath, sqliteDialect } from './sqlite/sqlite-dialect.ts';
 
 export type { Migration } from 'kysely/migration';
 
@@ -53,8 +54,7 @@ export const serviceMigrationTable = 'service_migrations';
  * query, not here, so a service can start and report not-ready until its database answers.
  */
 export async function openStore<DB = any>(url: string, options: StoreOptions = {}): Promise<Store<DB>> {
-  const { dialect, kind } = dialectFor(url, options);
-  const db = new Kysely<DB>({ dialect: classifyingDialect(dialect) });
+  const { db, kind, release } = connect(url, options);
   let closing: Promise<void> | undefined;
   return {
     dialect: kind,
@@ -64,22 +64,61 @@ export async function openStore<DB = any>(url: string, options: StoreOptions = {
     ping: async () => {
       await sql`select 1`.execute(db);
     },
-    close: () => (closing ??= db.destroy()),
+    close: () => (closing ??= release()),
   };
 }
 
-function dialectFor(url: string, options: StoreOptions): { dialect: Dialect; kind: SqlDialect } {
+interface Connection {
+  readonly db: Kysely<any>;
+  readonly kind: SqlDialect;
+  release(): Promise<void>;
+}
+
+/**
+ * One SQLite connection per file per process, shared by every Store opened on that file. SQLite
+ * waits for another connection's write lock synchronously (busy_timeout), so two connections in
+ * one thread would block the very event loop that has to finish the other's transaction: a stall
+ * of busy_timeout, then a failure. Sharing the connection lets Kysely queue them instead.
+ * The first opener's options win; the connection closes with the last Store.
+ */
+const sqliteConnections = new Map<string, { db: Kysely<any>; stores: number }>();
+
+function connect(url: string, options: StoreOptions): Connection {
   const { poolSize = 10, busyTimeoutMs = 5_000, logger } = options;
   const scheme = url.slice(0, url.indexOf(':'));
+  const own = (dialect: Dialect, kind: SqlDialect): Connection => {
+    const db = new Kysely<any>({ dialect: classifyingDialect(dialect) });
+    return { db, kind, release: () => db.destroy() };
+  };
   switch (scheme) {
-    case 'sqlite':
-      return { kind: 'sqlite', dialect: sqliteDialect(url.slice('sqlite:'.length), busyTimeoutMs) };
+    case 'sqlite': {
+      const path = url.slice('sqlite:'.length);
+      if (path === memoryPath) return own(sqliteDialect(path, busyTimeoutMs), 'sqlite');
+      const file = resolve(path);
+      let shared = sqliteConnections.get(file);
+      if (!shared) {
+        shared = { db: own(sqliteDialect(file, busyTimeoutMs), 'sqlite').db, stores: 0 };
+        sqliteConnections.set(file, shared);
+      }
+      shared.stores += 1;
+      const connection = shared;
+      return {
+        db: connection.db,
+        kind: 'sqlite',
+        release: async () => {
+          connection.stores -= 1;
+          if (connection.stores > 0) return;
+          sqliteConnections.delete(file);
+          await connection.db.destroy();
+        },
+      };
+    }
     case 'postgres':
     case 'postgresql':
-      return { kind: 'postgres', dialect: postgresDialect(url, poolSize, logger) };
+      return own(postgresDialect(url, poolSize, logger), 'postgres');
     case 'mysql':
     case 'mariadb':
-      return { kind: 'mysql', dialect: mysqlDialect(url, poolSize) };
+      return own(mysqlDialect(url, poolSize), 'mysql');
     default:
       throw new Error(`unsupported store URL scheme "${scheme}:" (sqlite:, postgres://, mysql://, mariadb://)`);
   }

@@ -182,6 +182,30 @@ describe('store errors on SQLite', () => {
     }
   });
 
+  it('queues the writes of two stores on one file in one process instead of stalling on the lock, and closes with the last', async () => {
+    const database = await testEngines[0]!.create();
+    const first = await openStore(database.url, { busyTimeoutMs: 200 });
+    const second = await openStore(database.url, { busyTimeoutMs: 200 });
+    try {
+      await first.migrate({ '001_items': createItems });
+      const writes = [
+        first.transaction(async (trx) => {
+          await trx.insertInto('items').values({ id: 'first', name: 'a' }).execute();
+          await new Promise((resolve) => setTimeout(resolve, 50)); // the other store writes meanwhile
+          await trx.insertInto('items').values({ id: 'first-again', name: 'b' }).execute();
+        }),
+        second.db.insertInto('items').values({ id: 'second', name: 'c' }).execute(),
+      ];
+      await Promise.all(writes);
+      await first.close();
+      assert.deepEqual(await itemIds(second), ['first', 'first-again', 'second']);
+    } finally {
+      await first.close();
+      await second.close();
+      await database.drop();
+    }
+  });
+
   it('opens files in WAL mode with foreign keys enforced and normal synchronous', async () => {
     const database = await testEngines[0]!.create();
     const store = await openStore(database.url);
