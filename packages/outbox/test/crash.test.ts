@@ -8,9 +8,7 @@ import { openStore } from '@eventide/store';
 import type { Store } from '@eventide/store';
 import { runScript, testEngines } from '@eventide/store/testing';
 import { handleOnce, preparePlatformTables, startRelay } from '@eventide/outbox';
-import type { BusTarget } from './support/bus-target.ts';
-import { target as embedded } from './support/embedded-target.ts';
-import { target as kafka } from './support/kafka-target.ts';
+import { busTargets } from './support/targets.ts';
 
 /**
  * The outbox's promise under SIGKILL: a child process commits a command whose event goes to the
@@ -18,8 +16,6 @@ import { target as kafka } from './support/kafka-target.ts';
  * the publish, before the outbox row was deleted. After a relay restarts, the event is delivered
  * and a consumer using handleOnce applies its effect exactly once.
  */
-const busTargets: readonly BusTarget[] = [embedded, kafka];
-
 const crashChild = fileURLToPath(new URL('./fixtures/crash-child.ts', import.meta.url));
 const childLeaseMs = 1_000;
 

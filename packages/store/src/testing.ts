@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { infraUrl } from '@eventide/testing';
+import { infraUrl, spawnNode } from '@eventide/testing';
 import type { Infra } from '@eventide/testing';
 import { openStore } from './store.ts';
 
@@ -73,14 +72,14 @@ export interface ScriptResult {
   readonly stderr: string;
 }
 
-/** Runs a .ts script in a child Node process (the same Node as the tests) and resolves when it exits. */
+/** Runs a .ts script in a child Node process (the project's Node 24) and resolves when it exits. */
 export function runScript(script: string, env: Readonly<Record<string, string>>): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnNode(script, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
