@@ -164,7 +164,9 @@ class OutboxRelay implements Relay {
     for (const resolve of this.#roundWaiters) resolve();
   }
 
+  /** Waits `ms`, or less if woken or stopped meanwhile (also before it began: no wake-up is lost). */
   #pause(ms: number): Promise<void> {
+    if (this.#woken || this.#stopping) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
       function done(): void {

@@ -56,7 +56,6 @@ const redisTarget: Target = {
 };
 
 interface Rental {
-  readonly [field: string]: unknown;
   readonly itemNo: number;
   readonly status: string;
   readonly paid?: boolean;

@@ -5,7 +5,8 @@
  * nothing; screens read them through get and list.
  */
 
-export type DocumentBody = Readonly<Record<string, unknown>>;
+/** A document is a JSON object; an interface fits (no index signature needed). */
+export type DocumentBody = object;
 
 /** A value a `where` field is compared with. Equality only, on top-level fields. */
 export type FieldValue = string | number | boolean;
