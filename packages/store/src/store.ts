@@ -7,7 +7,6 @@ import { isAppError } from '@eventide/core';
 import { classifyingDialect } from './classifying-dialect.ts';
 import type { SqlDialect } from './dialect-of.ts';
 import type { Logger } from './logger.ts';
-import { mysqlDialect, postgresDialect } from './server-dialects.ts';
 import { memoryPath, sqliteDialect } from './sqlite/sqlite-dialect.ts';
 
 export type { Migration } from 'kysely/migration';
@@ -54,7 +53,7 @@ export const serviceMigrationTable = 'service_migrations';
  * query, not here, so a service can start and report not-ready until its database answers.
  */
 export async function openStore<DB = any>(url: string, options: StoreOptions = {}): Promise<Store<DB>> {
-  const { db, kind, release } = connect(url, options);
+  const { db, kind, release } = await connect(url, options);
   let closing: Promise<void> | undefined;
   return {
     dialect: kind,
@@ -83,7 +82,7 @@ interface Connection {
  */
 const sqliteConnections = new Map<string, { db: Kysely<any>; stores: number }>();
 
-function connect(url: string, options: StoreOptions): Connection {
+async function connect(url: string, options: StoreOptions): Promise<Connection> {
   const { poolSize = 10, busyTimeoutMs = 5_000, logger } = options;
   const scheme = url.slice(0, url.indexOf(':'));
   const own = (dialect: Dialect, kind: SqlDialect): Connection => {
@@ -113,12 +112,17 @@ function connect(url: string, options: StoreOptions): Connection {
         },
       };
     }
+    // Server drivers load only when used: an embedded service never pays for pg and mysql2.
     case 'postgres':
-    case 'postgresql':
+    case 'postgresql': {
+      const { postgresDialect } = await import('./server-dialects.ts');
       return own(postgresDialect(url, poolSize, logger), 'postgres');
+    }
     case 'mysql':
-    case 'mariadb':
+    case 'mariadb': {
+      const { mysqlDialect } = await import('./server-dialects.ts');
       return own(mysqlDialect(url, poolSize), 'mysql');
+    }
     default:
       throw new Error(`unsupported store URL scheme "${scheme}:" (sqlite:, postgres://, mysql://, mariadb://)`);
   }

@@ -1,57 +1,72 @@
 import { closeSync, openSync, watch, writeSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { partitionOf } from './partitioner.ts';
 
 /**
  * Wakes idle consumers when the bus changes, in this process or any other, so they sleep until
- * there is news instead of polling. A writer that others should react to (a publish; a member
- * joining, leaving or releasing partitions) calls `announce()` after its commit: it rewrites one
- * byte of `<file>-wake`, and the kernel (inotify on Linux) tells every process watching it.
+ * there is news instead of polling. A writer that others should react to calls `announce()` after
+ * its commit: it rewrites one byte of a wake file, and the kernel (inotify on Linux) tells every
+ * process watching the directory which file changed.
+ *
+ * News has channels, so a consumer wakes only for what concerns it: a publish announces on its
+ * topics' channels (`<file>-wake.<n>`, n a hash of the topic), group changes (a member joining,
+ * leaving or releasing partitions) on the common channel (`<file>-wake`) that every consumer
+ * hears. Without them every service re-read all its partitions on every publish of any service.
  *
  * Why not watch the -wal file itself: SQLite appends the frames of a transaction to the WAL before
  * it publishes the commit in the shared-memory index, so a reader woken by the WAL write can look
  * too early, find nothing, and sleep through the commit. The wake file is written after COMMIT
- * returns, when every new read sees it. The directory is watched rather than the file, so a wake
+ * returns, when every new read sees it. The directory is watched rather than the files, so a wake
  * file created later still counts. Consumers re-check after `pollIntervalMs` anyway: the
  * notification is a shortcut, the poll the safety net.
  */
+const topicChannels = 64;
+const common = 'common';
+
+/** The channel a topic's publishes are announced on. */
+export const channelOf = (topic: string): string => String(partitionOf(topic, topicChannels));
+
 export class ChangeFeed {
-  #version = 0;
-  readonly #waiters = new Set<() => void>();
+  readonly #versions = new Map<string, number>();
+  readonly #waiters = new Map<() => void, readonly string[]>();
   readonly #watcher: FSWatcher;
-  readonly #wakeFile: number;
+  readonly #wakePath: string;
+  readonly #files = new Map<string, number>();
   readonly #byte = Buffer.alloc(1);
 
   constructor(databasePath: string) {
-    const wakePath = `${databasePath}-wake`;
-    const wakeName = basename(wakePath);
-    this.#watcher = watch(dirname(wakePath), { persistent: false }, (_event, file) => {
-      if (file === wakeName) this.notify();
+    this.#wakePath = `${databasePath}-wake`;
+    const wakeName = basename(this.#wakePath);
+    this.#watcher = watch(dirname(this.#wakePath), { persistent: false }, (_event, file) => {
+      if (file === wakeName) this.notify(common);
+      else if (file?.startsWith(`${wakeName}.`)) this.notify(file.slice(wakeName.length + 1));
     });
-    this.#wakeFile = openSync(wakePath, 'w');
   }
 
-  /** Increases with every change seen; read it before looking at the log, then pass it to `wait`. */
-  get version(): number {
-    return this.#version;
+  /** Increases with every change seen on `channels` or the common one; read it before looking at the log, then pass it to `wait`. */
+  version(channels: readonly string[]): number {
+    return channels.reduce((sum, channel) => sum + (this.#versions.get(channel) ?? 0), this.#versions.get(common) ?? 0);
   }
 
-  /** Tells every process, this one at once, that something was committed. */
-  announce(): void {
-    this.#byte[0] = (this.#byte[0]! + 1) % 256;
-    writeSync(this.#wakeFile, this.#byte, 0, 1, 0);
-    this.notify();
+  /** Tells every process, this one at once, that something was committed: on `topics`' channels, or to everyone. */
+  announce(topics?: readonly string[]): void {
+    const channels = topics ? [...new Set(topics.map(channelOf))] : [common];
+    for (const channel of channels) {
+      this.#byte[0] = (this.#byte[0]! + 1) % 256;
+      writeSync(this.#file(channel), this.#byte, 0, 1, 0);
+      this.notify(channel);
+    }
   }
 
-  /** Wakes this process's waiters. */
-  notify(): void {
-    this.#version += 1;
-    for (const wake of this.#waiters) wake();
-    this.#waiters.clear();
+  /** Wakes this process's waiters on `channel` (all of them for the common channel). */
+  notify(channel: string = common): void {
+    this.#versions.set(channel, (this.#versions.get(channel) ?? 0) + 1);
+    for (const [wake, channels] of this.#waiters) if (channel === common || channels.includes(channel)) wake();
   }
 
-  /** Resolves at the first change after `seen` (at once if there was one already) or after `timeoutMs`. */
-  wait(seen: number, timeoutMs: number): Promise<void> {
-    if (this.#version !== seen) return Promise.resolve();
+  /** Resolves at the first change on `channels` after `seen` (at once if there was one already) or after `timeoutMs`. */
+  wait(seen: number, timeoutMs: number, channels: readonly string[]): Promise<void> {
+    if (this.version(channels) !== seen) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = (): void => {
         clearTimeout(timer);
@@ -59,13 +74,22 @@ export class ChangeFeed {
         resolve();
       };
       const timer = setTimeout(wake, timeoutMs);
-      this.#waiters.add(wake);
+      this.#waiters.set(wake, channels);
     });
   }
 
   close(): void {
     this.#watcher.close();
-    closeSync(this.#wakeFile);
+    for (const file of this.#files.values()) closeSync(file);
     this.notify();
+  }
+
+  #file(channel: string): number {
+    let file = this.#files.get(channel);
+    if (file === undefined) {
+      file = openSync(channel === common ? this.#wakePath : `${this.#wakePath}.${channel}`, 'w');
+      this.#files.set(channel, file);
+    }
+    return file;
   }
 }

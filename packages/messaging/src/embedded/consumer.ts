@@ -1,5 +1,5 @@
 import type { Consumer, Delivery, DeliveryHandler } from '../port.ts';
-import type { ChangeFeed } from './change-feed.ts';
+import { channelOf, type ChangeFeed } from './change-feed.ts';
 import type { GroupMembership, TopicPartition } from './group.ts';
 import type { Log } from './log.ts';
 
@@ -37,6 +37,8 @@ export class EmbeddedConsumer implements Consumer {
   readonly #membership: GroupMembership;
   readonly #log: Log;
   readonly #changes: ChangeFeed;
+  /** The change-feed channels of its topics: it sleeps through other topics' publishes. */
+  readonly #channels: readonly string[];
   readonly #handle: DeliveryHandler;
   readonly #timing: ConsumerTiming;
   readonly #claims = new Map<string, Claim>();
@@ -53,6 +55,7 @@ export class EmbeddedConsumer implements Consumer {
     this.#membership = membership;
     this.#log = log;
     this.#changes = changes;
+    this.#channels = [...new Set(membership.topics.map(channelOf))];
     this.#handle = handle;
     this.#timing = timing;
     membership.join();
@@ -89,12 +92,12 @@ export class EmbeddedConsumer implements Consumer {
 
   async #run(): Promise<void> {
     while (!this.#stopping) {
-      const seen = this.#changes.version;
+      const seen = this.#changes.version(this.#channels);
       if (this.#evicted) this.#rejoin();
       if (this.#membership.generation() !== this.#generation || Date.now() >= this.#nextRebalanceAt) this.#rebalance();
       const batches = this.#fetch();
       if (batches.length === 0) {
-        await this.#changes.wait(seen, this.#idleMs());
+        await this.#changes.wait(seen, this.#idleMs(), this.#channels);
         continue;
       }
       await Promise.all(batches.map(([claim, deliveries]) => this.#deliver(claim, deliveries)));

@@ -62,7 +62,7 @@ export async function openEmbeddedBus(options: EmbeddedBusOptions): Promise<Bus>
       async publish(messages) {
         if (messages.length === 0) return;
         log.append(messages);
-        changes.announce();
+        changes.announce(messages.map((message) => message.topic));
       },
     },
     async subscribe({ group, topics, handle, from = 'earliest' }: SubscribeOptions): Promise<Consumer> {

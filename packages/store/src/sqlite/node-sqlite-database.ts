@@ -6,7 +6,7 @@
  * better-sqlite3 cannot be built on these machines, and the difference between the two APIs is
  * this small adapter. Kysely's official SqliteDialect (compiler, introspector, driver) is reused as is.
  */
-import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
 /**
@@ -20,14 +20,35 @@ function bindable(value: unknown): SQLInputValue {
 
 const bind = (parameters: readonly unknown[]): SQLInputValue[] => parameters.map(bindable);
 
+/**
+ * Prepared statements are kept by their SQL text: Kysely prepares every query it runs, and
+ * compiling the same few statements again on each request was a tenth of a service's CPU.
+ * Kysely's parameters are always bound, so the texts repeat; the cap bounds what an unusual
+ * workload of ever-new texts could hold.
+ */
+const statementCacheSize = 500;
+
 export function nodeSqliteDatabase(database: DatabaseSync): SqliteDatabase {
+  const statements = new Map<string, { statement: StatementSync; reader: boolean }>();
+  const prepared = (sql: string) => {
+    let entry = statements.get(sql);
+    if (entry) return entry;
+    const statement = database.prepare(sql);
+    // A statement that yields columns (a select, or a write with `returning`) is read with all().
+    entry = { statement, reader: statement.columns().length > 0 };
+    if (statements.size >= statementCacheSize) statements.delete(statements.keys().next().value as string);
+    statements.set(sql, entry);
+    return entry;
+  };
   return {
-    close: () => database.close(),
+    close: () => {
+      statements.clear();
+      database.close();
+    },
     prepare(sql: string): SqliteStatement {
-      const statement = database.prepare(sql);
+      const { statement, reader } = prepared(sql);
       return {
-        // A statement that yields columns (a select, or a write with `returning`) is read with all().
-        reader: statement.columns().length > 0,
+        reader,
         all: (parameters) => statement.all(...bind(parameters)),
         run: (parameters) => statement.run(...bind(parameters)),
         iterate: (parameters) => statement.iterate(...bind(parameters)),
