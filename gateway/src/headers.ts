@@ -72,13 +72,19 @@ function stringHeader(value: string | string[] | undefined): string | undefined 
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** The upstream's response headers for the client, minus hop-by-hop ones; `Location` untouched. */
-export function downstreamHeaders(upstream: Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
+/**
+ * The upstream's response headers for the client, minus hop-by-hop ones. A `Location` path the
+ * service wrote (`/items/1`) gets back the prefix the gateway stripped (`/gdmarket/items/1`), so
+ * it names the resource as the client reaches it; absolute URLs are left alone.
+ */
+export function downstreamHeaders(upstream: Record<string, string | string[] | undefined>, strippedPrefix?: string): OutgoingHttpHeaders {
   const listed = connectionListed(stringHeader(upstream.connection));
   const headers: OutgoingHttpHeaders = {};
   for (const name in upstream) {
     if (hopByHop.has(name) || listed?.has(name)) continue;
     headers[name] = upstream[name];
   }
+  const location = stringHeader(upstream.location);
+  if (strippedPrefix && location?.startsWith('/') && !location.startsWith('//')) headers.location = `${strippedPrefix}${location}`;
   return headers;
 }

@@ -249,7 +249,7 @@ class Attempt implements Dispatcher.DispatchHandler {
       if (exchange.resend('draining')) return;
       this.abandoned = false;
     }
-    const out = downstreamHeaders(headers);
+    const out = downstreamHeaders(headers, exchange.match.route.stripPrefix);
     out['x-request-id'] ??= exchange.ids.requestId;
     out['x-correlation-id'] ??= exchange.ids.correlationId;
     if (exchange.options.closing()) out.connection = 'close';
