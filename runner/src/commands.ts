@@ -65,7 +65,7 @@ async function control(method: 'GET' | 'POST', path: string, body?: unknown): Pr
   } catch (error) {
     const { code } = error as NodeJS.ErrnoException;
     if (code === 'ENOENT' || code === 'ECONNREFUSED') fail(`no runner is running on ${dataDir} (start one with npm start)`);
-    throw error;
+    return fail(`the runner did not answer: ${(error as Error).message} (is it stopping?)`);
   }
   if (answer.status !== 200) fail((answer.body as { detail?: string }).detail ?? `the runner answered ${answer.status}`);
   return answer.body;
