@@ -10,6 +10,7 @@ import { columns, statusTable } from './table.ts';
 
 const usage = `usage:
   npm start [-- <system>...]           run every system (gateway :8080, /<system>/...), or the one named alone on its seed ports
+                                       (cli.ts start [<system>...], or run [<system>...])
   npm run svc -- status [--json]       services, replicas, ports, pids, readiness of the running runner
   npm run svc -- stop <system>/<service>       drain every replica (the gateway answers 503 + Retry-After)
   npm run svc -- start <system>/<service>      bring a stopped service back
@@ -137,7 +138,8 @@ const { positionals, values } = parse();
 const [command, ...rest] = positionals;
 if (values.help || command === undefined || command === 'help') {
   console.log(usage);
-} else if (command === 'run') {
+} else if (command === 'run' || (command === 'start' && !rest.some((arg) => arg.includes('/')))) {
+  // `start` alone or with system names is `npm start`; `start <system>/<service>` is a control command.
   await run(rest, values.root, values.ports);
 } else if (command === 'status') {
   await status(values.json);

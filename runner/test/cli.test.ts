@@ -24,7 +24,8 @@ describe('the command line', () => {
   it('runs a system, obeys svc commands from another process, and on Ctrl-C stops every process and exits 0', async () => {
     const dir = tempDir('eventide-runner-cli-');
     // A process group of its own, as a terminal's foreground job: Ctrl-C is SIGINT to the group.
-    const runner = spawn(process.execPath, [cli, 'run', 'demo', '--root', fixtureRoot('good'), '--ports', 'ephemeral'], {
+    // As `npm start -- demo` runs it.
+    const runner = spawn(process.execPath, [cli, 'start', 'demo', '--root', fixtureRoot('good'), '--ports', 'ephemeral'], {
       env: { ...process.env, DATA_DIR: dir.path },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
