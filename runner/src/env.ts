@@ -19,8 +19,8 @@ const runnerOwned = ['PORT'] as const;
 
 export interface ReplicaEnvInput {
   readonly base: Readonly<Record<string, string | undefined>>;
-  readonly system: string;
-  readonly service: string;
+  /** The service whose overrides apply; none for the gateway, whose own variables are plain. */
+  readonly service?: { readonly system: string; readonly service: string };
   /** The prefixes of every service of the run, so none leaks into another's process. */
   readonly prefixes: readonly string[];
   readonly owned: Readonly<Record<string, string>>;
@@ -41,10 +41,10 @@ export function overridesOf(base: Readonly<Record<string, string | undefined>>, 
   return found;
 }
 
-export function replicaEnv({ base, system, service, prefixes, owned }: ReplicaEnvInput): Record<string, string> {
+export function replicaEnv({ base, service, prefixes, owned }: ReplicaEnvInput): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(base)) {
     if (value !== undefined && !prefixes.some((prefix) => name.startsWith(prefix))) env[name] = value;
   }
-  return { ...env, ...owned, ...overridesOf(base, system, service) };
+  return { ...env, ...owned, ...(service === undefined ? {} : overridesOf(base, service.system, service.service)) };
 }

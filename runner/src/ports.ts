@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
+import { AppError } from '@eventide/core';
 import type { SystemManifest } from '@eventide/service-host';
 
 /**
@@ -102,4 +103,24 @@ export async function pickPort(candidates: readonly number[], taken: ReadonlySet
     const port = await osPort();
     if (!taken.has(port)) return port;
   }
+}
+
+/**
+ * The gateway's port and each service's home port (its first replica's, and the address its
+ * callers are handed), chosen before anything starts. A fixed port in use fails the start,
+ * naming every one.
+ */
+export async function reservePorts(plan: PortPlan, systems: readonly SystemManifest[]): Promise<{ gateway: number; homes: Map<string, number> }> {
+  const homes = new Map<string, number>();
+  for (const system of systems) {
+    for (const service of system.services) {
+      const [home] = plan.candidates(system.name, service.name);
+      homes.set(`${system.name}/${service.name}`, home ?? (await pickPort([], new Set(homes.values()))));
+    }
+  }
+  const gateway = plan.gateway === 0 ? await pickPort([], new Set(homes.values())) : plan.gateway;
+  const busy: string[] = [];
+  for (const [owner, port] of [...homes, ['gateway', gateway] as const]) if (!(await isFree(port))) busy.push(`${port} (${owner})`);
+  if (busy.length > 0) throw new AppError('conflict', `port ${busy.join(', ')} already in use: is another runner or program running?`);
+  return { gateway, homes };
 }

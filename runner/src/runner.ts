@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '@eventide/core';
 import { compileCacheDir } from './compile-cache.ts';
@@ -8,10 +7,10 @@ import { controlSocketPath, runnerAlive, serveControl, type Action, type Control
 import { discoverSystems, selectSystems } from './discover.ts';
 import { overridePrefix, overridesOf, replicaEnv } from './env.ts';
 import { createPrinter, isLevel, levels, type Level, type Output } from './logs.ts';
-import { isFree, pickPort, planPorts, type PortMode, type Scope } from './ports.ts';
-import { fetchText, probe } from './probe.ts';
+import { pickPort, planPorts, reservePorts, type PortMode, type Scope } from './ports.ts';
+import { probe } from './probe.ts';
+import { routesPublisher } from './publish.ts';
 import { Replica, defaultSupervision, type ReplicaState, type Supervision } from './replica.ts';
-import { parseGatewayCounts, routesDocument, routesWriter } from './routing.ts';
 import { ServiceUnit, type ServiceStatus } from './service.ts';
 import { ownerVariable, ProcessLedger, stopStrays } from './strays.ts';
 import { statusTable, tryLines } from './table.ts';
@@ -111,6 +110,8 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
 
   await mkdir(runnerDir, { recursive: true });
   const socketPath = controlSocketPath(dataDir);
+  // sun_path holds 108 bytes on Linux, 104 on macOS.
+  if (Buffer.byteLength(socketPath) > 103) throw new AppError('validation', `DATA_DIR is too long for the control socket ${socketPath}; choose a shorter one`);
   const alive = await runnerAlive(socketPath);
   if (alive !== undefined) throw new AppError('conflict', `a runner (pid ${alive.pid}) already runs on ${dataDir}; see npm run svc -- status`);
 
@@ -122,27 +123,12 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
   const plan = planPorts(manifests, discovered.map((s) => s.manifest.name), scope, options.ports ?? 'fixed');
   const units: ServiceUnit[] = [];
 
-  // Home ports first: a caller's address (`PAYMENT_URL`) must be known before anything starts.
-  const homes = new Map<string, number>();
-  const wanted: { port: number; owner: string }[] = [];
-  for (const { manifest } of selected) {
-    for (const service of manifest.services) {
-      const [home] = plan.candidates(manifest.name, service.name);
-      const port = home ?? (await pickPort([], new Set(homes.values())));
-      homes.set(`${manifest.name}/${service.name}`, port);
-      wanted.push({ port, owner: `${manifest.name}/${service.name}` });
-    }
-  }
-  const gatewayPort = plan.gateway === 0 ? await pickPort([], new Set(homes.values())) : plan.gateway;
-  wanted.push({ port: gatewayPort, owner: 'gateway' });
-  const busy: string[] = [];
-  for (const { port, owner } of wanted) if (!(await isFree(port))) busy.push(`${port} (${owner})`);
-  if (busy.length > 0) throw new AppError('conflict', `port ${busy.join(', ')} already in use: is another runner or program running?`);
+  // Before anything starts: a caller is handed its callee's address (`PAYMENT_URL`) at spawn.
+  const { gateway: gatewayPort, homes } = await reservePorts(plan, manifests);
 
   let phase: RunnerStatus['phase'] = 'starting';
   const busPath = join(dataDir, 'bus.db');
   const routesFile = join(runnerDir, 'routes.json');
-  const writeRoutes = routesWriter(routesFile);
 
   const gateway = new Replica({
     n: 1,
@@ -153,7 +139,7 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
     spec: (port) => {
       notStopping();
       const owned = { PORT: String(port), LOG_LEVEL: processLevel(shown), GATEWAY_ROUTES_FILE: routesFile, NODE_COMPILE_CACHE: compileCache, [ownerVariable]: dataDir };
-      const processEnv = replicaEnv({ base: env, system: '', service: '', prefixes, owned });
+      const processEnv = replicaEnv({ base: env, prefixes, owned });
       return { label: 'gateway', entry: gatewayMain, cwd: root, threshold: levels[shown], env: processEnv, ledger };
     },
   });
@@ -169,43 +155,15 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
     return isLevel(own) ? own : shown;
   };
 
-  const gatewayCounts = async () => parseGatewayCounts(await fetchText(gatewayPort, '/metrics', 1_000));
-
-  /** Resolves once the gateway routes to what `services` list; says so and goes on when it cannot tell. */
-  const confirm = async (services: readonly ServiceUnit[]): Promise<void> => {
-    if (gateway.state !== 'ready') return;
-    const deadline = performance.now() + confirmMs;
-    let seen = 'nothing yet';
-    for (;;) {
-      try {
-        const counts = await gatewayCounts();
-        const lagging = services.filter((u) => {
-          const c = counts.get(u.key);
-          return c === undefined || c.listed !== u.upstreams.length || c.ready < u.readyRouted;
-        });
-        if (lagging.length === 0) return;
-        seen = lagging.map((u) => `${u.key} ${JSON.stringify(counts.get(u.key) ?? null)}`).join(', ');
-      } catch (error) {
-        seen = (error as Error).message;
-      }
-      if (performance.now() >= deadline) {
-        printer.say('runner', `the gateway did not confirm the new routes within ${confirmMs} ms (${seen}); going on`);
-        return;
-      }
-      await delay(20);
-    }
-  };
-
-  const document = () =>
-    routesDocument(
-      units.map((u) => ({ system: u.system, service: u.manifest.name, routes: u.manifest.routes, upstreams: u.upstreams })),
-      scope,
-    );
-
-  const publishRoutes = async (services: readonly ServiceUnit[]): Promise<void> => {
-    await writeRoutes(document());
-    await confirm(services);
-  };
+  const publishRoutes = routesPublisher({
+    file: routesFile,
+    scope,
+    services: () => units,
+    gatewayPort,
+    gatewayReady: () => gateway.state === 'ready',
+    confirmMs,
+    say: (text) => printer.say('runner', text),
+  });
 
   for (const { manifest, dir } of selected) {
     for (const service of manifest.services) {
@@ -229,8 +187,7 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
             ledger,
             env: replicaEnv({
               base: env,
-              system: manifest.name,
-              service: service.name,
+              service: { system: manifest.name, service: service.name },
               prefixes,
               owned: { PORT: String(port), DATA_DIR: dataDir, BUS_PATH: busPath, LOG_LEVEL: processLevel(shownHere), NODE_COMPILE_CACHE: compileCache, [ownerVariable]: dataDir, ...calls },
             }),
@@ -286,26 +243,25 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
     if (phase !== 'running') throw new AppError('conflict', `the runner is ${phase}`);
     printer.say('runner', `${action} ${name}${replicas === undefined ? '' : ` ${replicas}`}`);
     const began = performance.now();
-    switch (action) {
-      case 'stop':
-        await unit.stop();
-        break;
-      case 'start':
-        await unit.start();
-        break;
-      case 'restart':
-        await unit.restart();
-        break;
-      case 'scale':
-        await unit.scale(replicas ?? Number.NaN);
-        break;
+    const operation = {
+      stop: () => unit.stop(),
+      start: () => unit.start(),
+      restart: () => unit.restart(),
+      scale: () => unit.scale(replicas ?? Number.NaN),
+    }[action];
+    try {
+      await operation();
+    } catch (error) {
+      printer.say('runner', `${action} ${name} failed: ${(error as Error).message}`);
+      throw error;
     }
     printer.say('runner', `${action} ${name} done in ${Math.round(performance.now() - began)} ms`);
     return unit.status();
   };
 
   let readyInMs: number | undefined = undefined;
-  await writeRoutes(document());
+  // Every route and no replica yet: the gateway can start at once, answering 503 until the routes fill.
+  await publishRoutes([]);
   const control: ControlServer = await serveControl(socketPath, { status, act }, (error) =>
     printer.say('runner', `control command failed: ${error.stack ?? error.message}`),
   );
