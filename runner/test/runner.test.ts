@@ -24,6 +24,8 @@ describe('a system run alone', () => {
     assert.match(text, /all ready in \d+ ms/);
     assert.ok(text.includes(`${gateway()}/echo`), text);
     assert.ok(run.runner.readyInMs > 0);
+    // Quiet by default: the processes' info lines are kept for failure reports, not shown.
+    assert.deepEqual(run.lines.filter((line) => / INFO /.test(line)), []);
   });
 
   it('routes the seed’s own paths and the /<system> paths through the gateway', async () => {

@@ -10,7 +10,7 @@ import { fixtureRoot, json, quick, serviceIn, startTestRun } from './support/run
 
 describe('starting a run', () => {
   it('runs every system together: the gateway serves each under /<system>, services on distinct ports', async () => {
-    const run = await startTestRun({ systems: [] });
+    const run = await startTestRun({ systems: [], logLevel: 'info' });
     try {
       const status = await run.runner.status();
       assert.deepEqual(status.services.map((s) => s.name), ['demo/echo', 'demo/caller', 'other/ping']);
@@ -21,6 +21,8 @@ describe('starting a run', () => {
       assert.deepEqual((await json(`${gateway}/other/ping`)).body, { pong: serviceIn(status, 'other/ping').replicas[0]!.pid });
       assert.equal((await json(`${gateway}/echo`)).status, 404);
       assert.ok(run.lines.some((l) => l.includes(`${gateway}/other/ping`)));
+      // Shown from the level asked for, each line under its process's name.
+      assert.ok(run.lines.some((l) => / other\/ping#1 INFO  other\.ping listening/.test(l)), run.lines.join('\n'));
     } finally {
       await run.close();
     }
