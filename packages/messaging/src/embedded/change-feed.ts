@@ -33,6 +33,8 @@ export class ChangeFeed {
   readonly #wakePath: string;
   readonly #files = new Map<string, number>();
   readonly #byte = Buffer.alloc(1);
+  readonly #unwritten = new Set<string>();
+  #flushing: NodeJS.Timeout | undefined;
 
   constructor(databasePath: string) {
     this.#wakePath = `${databasePath}-wake`;
@@ -48,14 +50,29 @@ export class ChangeFeed {
     return channels.reduce((sum, channel) => sum + (this.#versions.get(channel) ?? 0), this.#versions.get(common) ?? 0);
   }
 
-  /** Tells every process, this one at once, that something was committed: on `topics`' channels, or to everyone. */
+  /**
+   * Tells every process that something was committed: on `topics`' channels, or to everyone. This
+   * process hears it at once; other processes once the wake files are written, a millisecond later:
+   * a file write costs a system call and an inotify event for every watcher (measured at a tenth of
+   * a busy service's CPU when written on every publish), so the publishes of one millisecond write
+   * each channel's file once.
+   */
   announce(topics?: readonly string[]): void {
-    const channels = topics ? [...new Set(topics.map(channelOf))] : [common];
+    const channels = topics ? new Set(topics.map(channelOf)) : [common];
     for (const channel of channels) {
+      this.notify(channel);
+      this.#unwritten.add(channel);
+    }
+    this.#flushing ??= setTimeout(() => this.#writeWakeFiles(), 1);
+  }
+
+  #writeWakeFiles(): void {
+    this.#flushing = undefined;
+    for (const channel of this.#unwritten) {
       this.#byte[0] = (this.#byte[0]! + 1) % 256;
       writeSync(this.#file(channel), this.#byte, 0, 1, 0);
-      this.notify(channel);
     }
+    this.#unwritten.clear();
   }
 
   /** Wakes this process's waiters on `channel` (all of them for the common channel). */
@@ -79,6 +96,10 @@ export class ChangeFeed {
   }
 
   close(): void {
+    if (this.#flushing) {
+      clearTimeout(this.#flushing);
+      this.#writeWakeFiles();
+    }
     this.#watcher.close();
     for (const file of this.#files.values()) closeSync(file);
     this.notify();
