@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@eventide/store/testing';
+export { client } from '@eventide/service-host/testing';
 import { infraUrl, needs, tempDir } from '@eventide/testing';
 
 /**
@@ -72,25 +73,6 @@ export const distributedSystem: SystemMode = {
     };
   },
 };
-
-/** JSON requests as httpie sends them (numbers as strings are fine), to a base URL read at call time. */
-export function client(base: () => string) {
-  const send = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${base()}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text === '' ? undefined : (JSON.parse(text) as any) };
-  };
-  return {
-    get: (path: string) => send('GET', path),
-    post: (path: string, body: unknown) => send('POST', path, body),
-    patch: (path: string, body: unknown) => send('PATCH', path, body),
-    delete: (path: string) => send('DELETE', path),
-  };
-}
 
 export function assertStatus(response: { status: number; body: unknown }, status: number): void {
   assert.equal(response.status, status, JSON.stringify(response.body));

@@ -5,9 +5,10 @@ import { topicOf } from '@eventide/messaging';
 import { startService, type RunningService } from '@eventide/service-host';
 import { ReservationCancelled, Reserved } from '@gdmarket/contracts';
 import { defineItemService } from '../src/service.ts';
-import { assertProblem, client, distributedMode, embeddedMode, eventually, type Setup, type Tap } from './support.ts';
+import { assertProblem, client, distributedMode, embeddedMode, type Setup, type Tap } from '@eventide/service-host/testing';
+import { eventually } from '@eventide/testing';
 
-const modes = [embeddedMode('item'), await distributedMode('item', 'postgres', true)];
+const modes = [embeddedMode('gdmarket', 'item'), await distributedMode('gdmarket', 'item', 'postgres', true)];
 
 const camera = { itemName: 'Camera', itemPrice: '100', itemStatus: 'Rentable', rentalStatus: 'NotRenting' };
 

@@ -3,9 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { topicOf } from '@eventide/messaging';
 import { startService, type RunningService } from '@eventide/service-host';
 import { definePaymentService } from '../src/service.ts';
-import { assertProblem, client, distributedMode, embeddedMode, eventually, type Setup, type Tap } from './support.ts';
+import { assertProblem, client, distributedMode, embeddedMode, type Setup, type Tap } from '@eventide/service-host/testing';
+import { eventually } from '@eventide/testing';
 
-const modes = [embeddedMode('payment'), await distributedMode('payment', 'mariadb', false)];
+const modes = [embeddedMode('gdmarket', 'payment'), await distributedMode('gdmarket', 'payment', 'mariadb', false)];
 
 for (const mode of modes) {
   describe(`${mode.tag}the payment service`, mode.options, () => {

@@ -6,9 +6,10 @@ import { startService, type RunningService } from '@eventide/service-host';
 import { RentedItem, ReturnedItem } from '@gdmarket/contracts';
 import { defineReservationService } from '../src/service.ts';
 import { startFakePayment, type FakePayment } from './fake-payment.ts';
-import { assertProblem, client, distributedMode, embeddedMode, eventually, type Setup, type Tap } from './support.ts';
+import { assertProblem, client, distributedMode, embeddedMode, type Setup, type Tap } from '@eventide/service-host/testing';
+import { eventually } from '@eventide/testing';
 
-const modes = [embeddedMode('reservation'), await distributedMode('reservation', 'postgres', false)];
+const modes = [embeddedMode('gdmarket', 'reservation'), await distributedMode('gdmarket', 'reservation', 'postgres', false)];
 
 const seedReservation = {
   customerName: 'YoungEunSong',

@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import type { Envelope } from '@eventide/core';
 import { openEmbeddedBus, type Bus, type Consumer, type Message } from '@eventide/messaging';
 import { createTestDatabase } from '@eventide/store/testing';
-import { eventually, infraUrl, needs, tempDir, type Infra } from '@eventide/testing';
+import { infraUrl, needs, tempDir, type Infra } from '@eventide/testing';
 
 /**
- * How a component test runs its service: embedded (SQLite files, the embedded bus, read model in the
- * service's store) or distributed (a fresh database on the real server, Kafka, Redis). Each run gets
- * a unique system name, so topics, consumer groups and Redis keys of runs sharing servers never meet.
+ * Component tests of a system's service (the test kit's "start one service on either adapter"):
+ * how it runs, embedded (SQLite files, the embedded bus, read model in the service's store) or
+ * distributed (a fresh database on the real server, Kafka, Redis). Each run gets a unique system
+ * name (the service definition takes it), so topics, consumer groups and Redis keys of runs sharing
+ * servers never meet. Exported as `@eventide/service-host/testing`; not for production code.
  */
 export interface Mode {
   /** Prefix of the describe name, naming the real servers the tally counts. */
@@ -59,15 +61,15 @@ async function tapOn(bus: Bus, topics: readonly string[]): Promise<Tap> {
   };
 }
 
-export function embeddedMode(service: string): Mode {
+export function embeddedMode(system: string, service: string): Mode {
   return {
     tag: '',
     options: {},
     within: 5_000,
     async prepare() {
-      const dir = tempDir(`gdmarket-${service}-`);
+      const dir = tempDir(`${system}-${service}-`);
       return {
-        system: unique('gdmarket_'),
+        system: unique(`${system}_`),
         env: { ...quiet, DATA_DIR: dir.path },
         tap: async (topics) => tapOn(await openEmbeddedBus({ path: join(dir.path, 'bus.db') }), topics),
         cleanup: async () => dir.remove(),
@@ -77,18 +79,18 @@ export function embeddedMode(service: string): Mode {
 }
 
 /** The service on a fresh database of `store`, events on Kafka, its read model (if any) on Redis. */
-export async function distributedMode(service: string, store: 'postgres' | 'mariadb', readModel: boolean): Promise<Mode> {
+export async function distributedMode(system: string, service: string, store: 'postgres' | 'mariadb', readModel: boolean): Promise<Mode> {
   const servers: Infra[] = ['kafka', store, ...(readModel ? (['redis'] as const) : [])];
   return {
     tag: `${servers.map((s) => `[${s}]`).join(' ')} `,
     options: await needs(...servers),
     within: 30_000,
     async prepare() {
-      const dir = tempDir(`gdmarket-${service}-`);
-      const database = await createTestDatabase(infraUrl[store], `gdmarket_${service}`);
-      const system = unique('gdmarket_');
+      const dir = tempDir(`${system}-${service}-`);
+      const database = await createTestDatabase(infraUrl[store], `${system}_${service}`);
+      const name = unique(`${system}_`);
       return {
-        system,
+        system: name,
         env: {
           ...quiet,
           DATA_DIR: dir.path,
@@ -105,7 +107,7 @@ export async function distributedMode(service: string, store: 'postgres' | 'mari
           if (readModel) {
             const { Redis } = await import('ioredis');
             const redis = new Redis(infraUrl.redis);
-            const keys = await redis.keys(`{${system}.${service}}:*`);
+            const keys = await redis.keys(`{${name}.${service}}:*`);
             if (keys.length > 0) await redis.del(...keys);
             await redis.quit();
           }
@@ -116,7 +118,6 @@ export async function distributedMode(service: string, store: 'postgres' | 'mari
     },
   };
 }
-
 
 /** JSON request helpers against one base URL, as httpie sends them (numbers as strings are fine). */
 export function client(base: () => string) {
@@ -145,4 +146,3 @@ export function assertProblem(response: { status: number; headers: Headers; body
   if (field) assert.ok(response.body.violations?.some((v: { field: string }) => v.field === field), JSON.stringify(response.body));
 }
 
-export { eventually };
