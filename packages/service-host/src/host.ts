@@ -2,7 +2,7 @@ import { ContractRegistry, envelop, systemClock, type Cause, type Clock, type Do
 import { deadLetterTopicOf, topicOf, type Bus, type Consumer, type Message } from '@eventide/messaging';
 import { preparePlatformTables, startRelay, unitOfWork, type Relay } from '@eventide/outbox';
 import { createHttpClient, type HttpClient } from '@eventide/http-client';
-import { openRedisDocuments, openSqlDocuments, openStore, type Documents, type Store } from '@eventide/store';
+import { counterMigrations, openRedisDocuments, openSqlDocuments, openStore, type Documents, type Store } from '@eventide/store';
 import { setTimeout as delay } from 'node:timers/promises';
 import swagger from '@fastify/swagger';
 import type { FastifyRequest } from 'fastify';
@@ -118,6 +118,7 @@ export async function startService<C extends TProperties = {}>(
     store = await openStore(config.STORE_URL ?? defaultStoreUrl(config, system, service));
     await preparePlatformTables(store);
     await store.migrate(idempotencyMigrations, 'host_migrations');
+    await store.migrate(counterMigrations, 'counter_migrations');
     if (definition.migrations) await store.migrate(definition.migrations);
     const projections = definition.projections ?? [];
     if (projections.length > 0) {

@@ -15,3 +15,4 @@ export async function openRedisDocuments(url: string, options?: RedisDocumentsOp
   return open(url, options);
 }
 export type { RedisDocumentsOptions } from './documents/redis-documents.ts';
+export * from './counters.ts';

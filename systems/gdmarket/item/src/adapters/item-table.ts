@@ -1,6 +1,6 @@
 import { AppError } from '@eventide/core';
-import type { Migration } from '@eventide/store';
-import { sql, type Kysely } from 'kysely';
+import { nextNumber, type Migration } from '@eventide/store';
+import type { Kysely } from 'kysely';
 import type { ItemStatus, RentalStatus } from '@gdmarket/contracts';
 import type { Item } from '../domain/item.ts';
 import type { ItemRepository, StoredItem } from '../application/items.ts';
@@ -15,15 +15,9 @@ interface ItemsTable {
   version: number;
 }
 
-/** One row per entity that numbers its rows: the last number handed out (spec D.10.12). */
-interface CountersTable {
-  entity: string;
-  last_value: number;
-}
 
 export interface ItemDatabase {
   items: ItemsTable;
-  counters: CountersTable;
 }
 
 /** The same statements on SQLite, PostgreSQL and MariaDB. */
@@ -40,12 +34,6 @@ export const itemMigrations: Record<string, Migration> = {
         .addColumn('reservation_no', 'integer')
         .addColumn('version', 'integer', (c) => c.notNull())
         .execute();
-      await db.schema
-        .createTable('counters')
-        .addColumn('entity', 'varchar(64)', (c) => c.primaryKey())
-        .addColumn('last_value', 'integer', (c) => c.notNull())
-        .execute();
-      await db.insertInto('counters').values({ entity: 'item', last_value: 0 }).execute();
     },
   },
 };
@@ -79,9 +67,7 @@ export function itemRepository(trx: Kysely<any>): ItemRepository {
   const changedMeanwhile = (itemNo: number) => new AppError('conflict', `item ${itemNo} was changed by another request meanwhile; try again`);
   return {
     async nextItemNo() {
-      await db.updateTable('counters').set({ last_value: sql`last_value + 1` }).where('entity', '=', 'item').execute();
-      const { last_value } = await db.selectFrom('counters').select('last_value').where('entity', '=', 'item').executeTakeFirstOrThrow();
-      return Number(last_value);
+      return nextNumber(trx, 'item');
     },
     async find(itemNo): Promise<StoredItem | undefined> {
       const row = await db.selectFrom('items').select([...columns, 'version']).where('item_no', '=', itemNo).executeTakeFirst();

@@ -68,8 +68,13 @@ describe('the ItemInfo view', () => {
     assert.equal(evolveItemInfo(undefined, deleted), 'delete');
   });
 
-  it('makes no row for an event about an item it never saw registered', () => {
-    for (const event of [reserved(1), cancelled(1), rented, returned]) assert.equal(evolveItemInfo(undefined, event), undefined);
+  it('makes no row for a cancellation or a rental of an item it never saw', () => {
+    for (const event of [cancelled(1), rented, returned]) assert.equal(evolveItemInfo(undefined, event), undefined);
+  });
+
+  it('ends with the same row whether the reservation or the registration arrives first (two topics, no order between them)', () => {
+    assert.deepEqual(replay(reserved(1), registered), replay(registered, reserved(1)));
+    assert.deepEqual(replay(reserved(1), registered), reservedRow);
   });
 
   it('ends the seed scenario with the row the seed shows (spec D.8 step 7)', () => {

@@ -43,8 +43,13 @@ export const itemInfoSources = {
 
 /**
  * The row after `event`, given the row before it (undefined: none yet). Returns the row to store,
- * 'delete' to remove it, or undefined when there is still no row: an event about an item the view
- * never saw registered has nothing to update, as in the original.
+ * 'delete' to remove it, or undefined when there is still no row.
+ *
+ * ItemRegistered (item topic) and Reserved (reservation topic) have no order between them, so
+ * either may come first: a Reserved with no row makes the row from its own fields (it carries the
+ * item's name and price), and a later ItemRegistered keeps the reservation it finds. Cancellations
+ * and rentals follow their Reserved or ItemRegistered on the same partition, so without a row
+ * they concern an item the view never saw, as in the original.
  *
  * The updates are spec D.7's, field for field, so the seed's check (D.8 step 7) reads
  * `itemStatus: "NotRentable"` after the return: RentedItem and ReturnedItem only set rentalStatus.
@@ -53,15 +58,17 @@ export const itemInfoSources = {
 export function evolveItemInfo(view: ItemInfo | undefined, event: ItemInfoEvent): ItemInfo | 'delete' | undefined {
   if (event.type === ItemRegistered.type) {
     const { itemNo, itemName, itemStatus, itemPrice, rentalStatus } = event.payload;
-    return { itemNo, itemName, itemStatus, itemPrice, reservationNo: null, rentalStatus, customerId: null, customerName: null };
+    const registered: ItemInfo = { itemNo, itemName, itemStatus, itemPrice, reservationNo: null, rentalStatus, customerId: null, customerName: null };
+    return view === undefined ? registered : { ...view, itemName, itemPrice };
   }
   if (event.type === ItemDeleted.type) return 'delete';
+  if (event.type === Reserved.type) {
+    const { reservationNo, customerId, customerName, itemNo, itemName, itemPrice } = event.payload;
+    const reservation = { reservationNo, itemStatus: 'NotRentable', customerId, customerName, rentalStatus: 'NotRenting' } as const;
+    return view === undefined ? { itemNo, itemName, itemPrice, ...reservation } : { ...view, ...reservation };
+  }
   if (view === undefined) return undefined;
   switch (event.type) {
-    case Reserved.type: {
-      const { reservationNo, customerId, customerName } = event.payload;
-      return { ...view, reservationNo, itemStatus: 'NotRentable', customerId, customerName, rentalStatus: 'NotRenting' };
-    }
     case ReservationCancelled.type:
       return view.reservationNo === event.payload.reservationNo ? { ...view, itemStatus: 'Rentable' } : view;
     case RentedItem.type:

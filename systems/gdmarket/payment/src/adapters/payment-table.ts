@@ -1,5 +1,5 @@
-import type { Migration } from '@eventide/store';
-import { sql, type Kysely } from 'kysely';
+import { nextNumber, type Migration } from '@eventide/store';
+import type { Kysely } from 'kysely';
 import type { Payment } from '../domain/payment.ts';
 import type { PaymentRepository } from '../application/payments.ts';
 
@@ -10,15 +10,9 @@ interface PaymentsTable {
   item_price: number;
 }
 
-/** One row per entity that numbers its rows: the last number handed out (spec D.10.12). */
-interface CountersTable {
-  entity: string;
-  last_value: number;
-}
 
 interface PaymentDatabase {
   payments: PaymentsTable;
-  counters: CountersTable;
 }
 
 /**
@@ -36,12 +30,6 @@ export const paymentMigrations: Record<string, Migration> = {
         .addColumn('item_no', 'integer', (c) => c.notNull())
         .addColumn('item_price', 'integer', (c) => c.notNull())
         .execute();
-      await db.schema
-        .createTable('counters')
-        .addColumn('entity', 'varchar(64)', (c) => c.primaryKey())
-        .addColumn('last_value', 'integer', (c) => c.notNull())
-        .execute();
-      await db.insertInto('counters').values({ entity: 'payment', last_value: 0 }).execute();
     },
   },
 };
@@ -68,9 +56,7 @@ export function paymentRepository(trx: Kysely<any>): PaymentRepository {
   };
   return {
     async nextPaymentNo() {
-      await db.updateTable('counters').set({ last_value: sql`last_value + 1` }).where('entity', '=', 'payment').execute();
-      const { last_value } = await db.selectFrom('counters').select('last_value').where('entity', '=', 'payment').executeTakeFirstOrThrow();
-      return Number(last_value);
+      return nextNumber(trx, 'payment');
     },
     find: (paymentNo) => findWhere('payment_no', paymentNo),
     findByReservationNo: (reservationNo) => findWhere('reservation_no', reservationNo),

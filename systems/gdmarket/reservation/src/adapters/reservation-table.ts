@@ -1,6 +1,6 @@
 import { AppError } from '@eventide/core';
-import type { Migration } from '@eventide/store';
-import { sql, type Kysely } from 'kysely';
+import { nextNumber, type Migration } from '@eventide/store';
+import type { Kysely } from 'kysely';
 import type { PaymentStatus, RentalStatus } from '@gdmarket/contracts';
 import type { Reservation } from '../domain/reservation.ts';
 import type { ReservationRepository, StoredReservation } from '../application/reservations.ts';
@@ -17,15 +17,9 @@ interface ReservationsTable {
   version: number;
 }
 
-/** One row per entity that numbers its rows: the last number handed out (spec D.10.12). */
-interface CountersTable {
-  entity: string;
-  last_value: number;
-}
 
 interface ReservationDatabase {
   reservations: ReservationsTable;
-  counters: CountersTable;
 }
 
 /** The same statements on SQLite, PostgreSQL and MariaDB. */
@@ -44,12 +38,6 @@ export const reservationMigrations: Record<string, Migration> = {
         .addColumn('payment_status', 'varchar(16)', (c) => c.notNull())
         .addColumn('version', 'integer', (c) => c.notNull())
         .execute();
-      await db.schema
-        .createTable('counters')
-        .addColumn('entity', 'varchar(64)', (c) => c.primaryKey())
-        .addColumn('last_value', 'integer', (c) => c.notNull())
-        .execute();
-      await db.insertInto('counters').values({ entity: 'reservation', last_value: 0 }).execute();
     },
   },
 };
@@ -98,9 +86,7 @@ export function reservationRepository(trx: Kysely<any>): ReservationRepository {
     new AppError('conflict', `reservation ${reservationNo} was changed by another request meanwhile; try again`);
   return {
     async nextReservationNo() {
-      await db.updateTable('counters').set({ last_value: sql`last_value + 1` }).where('entity', '=', 'reservation').execute();
-      const { last_value } = await db.selectFrom('counters').select('last_value').where('entity', '=', 'reservation').executeTakeFirstOrThrow();
-      return Number(last_value);
+      return nextNumber(trx, 'reservation');
     },
     async find(reservationNo): Promise<StoredReservation | undefined> {
       const row = await db.selectFrom('reservations').select([...columns, 'version']).where('reservation_no', '=', reservationNo).executeTakeFirst();
