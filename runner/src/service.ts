@@ -109,7 +109,13 @@ export class ServiceUnit {
     return this.#serial(async () => {
       if (!this.#stopped) return;
       this.#stopped = false;
-      await this.#grow(this.#desired);
+      try {
+        await this.#grow(this.#desired);
+      } catch (error) {
+        // Nothing came up: still stopped, so the next start tries again.
+        if (this.replicas.length === 0) this.#stopped = true;
+        throw error;
+      }
     });
   }
 

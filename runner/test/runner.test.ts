@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '@eventide/testing';
 import { callControl, controlSocketPath } from '../src/control.ts';
@@ -163,6 +165,24 @@ describe('a system run alone', () => {
     assert.deepEqual((await json(`${gateway()}/echo`)).body, { pid: replica.pid });
     // Its caller still reaches it at the address it was given.
     assert.deepEqual((await json(`${gateway()}/relay`)).body.echo, { pid: replica.pid });
+  });
+
+  it('reports a start that fails, and starts once the cause is gone', async () => {
+    const { port } = await home();
+    await run.runner.stop('demo/echo');
+    // Holds the port and hangs up on whoever connects (the runner's readiness probes).
+    const holder = createServer((socket) => socket.destroy()).listen(port, '127.0.0.1');
+    await once(holder, 'listening');
+    try {
+      await assert.rejects(run.runner.start('demo/echo'), /demo\/echo#1 exited with code 1 before it was ready; its last lines:[^]*EADDRINUSE/);
+    } finally {
+      holder.close();
+      await once(holder, 'close');
+    }
+    assert.equal((await echo()).state, 'stopped');
+    const started = await run.runner.start('demo/echo');
+    assert.equal(started.replicas[0]!.port, port);
+    assert.equal((await json(`${gateway()}/echo`)).status, 200);
   });
 
   it('answers control commands over its socket, with problem bodies for bad ones', async () => {
