@@ -50,6 +50,11 @@ async function run(systems: string[], root: string | undefined, ports: string): 
     runner = await startRunner({ systems, root, ports, dataDir, signal: abandon.signal });
     console.log(`ready ${Math.round(performance.now())} ms after the runner process started`);
   } catch (error) {
+    if (abandon.signal.aborted) {
+      // Ctrl-C while starting: what was asked for, done.
+      console.log((error as Error).message);
+      process.exit(0);
+    }
     if (isAppError(error)) fail(error.message);
     throw error;
   }

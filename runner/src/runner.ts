@@ -271,6 +271,7 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
     void closeAll();
   };
   options.signal?.addEventListener('abort', abandon, { once: true });
+  if (options.signal?.aborted) abandon();
   const started = await Promise.allSettled([gateway.start(), ...units.map((u) => u.launch())]);
   options.signal?.removeEventListener('abort', abandon);
   const failures = started.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error);

@@ -114,6 +114,31 @@ describe('the command line', () => {
     }
   });
 
+  it('stops what it started when Ctrl-C comes before everything is ready, and exits 0', async () => {
+    const dir = tempDir('eventide-runner-cli-');
+    const runner = spawn(process.execPath, [cli, 'start', 'demo', '--root', fixtureRoot('good'), '--ports', 'ephemeral'], {
+      env: { ...process.env, DATA_DIR: dir.path },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    });
+    const lines: string[] = [];
+    createInterface({ input: runner.stdout }).on('line', (line) => lines.push(line));
+    const exited = once(runner, 'exit');
+    try {
+      const started = () => lines.flatMap((l) => /started \(pid (\d+)/.exec(l)?.[1] ?? []).map(Number);
+      await eventually(() => assert.equal(started().length, 3), { within: 60_000, what: 'three processes to be started' });
+      assert.ok(!lines.some((l) => l.includes('all ready')), 'still starting');
+      process.kill(-runner.pid!, 'SIGINT');
+      const [code] = await exited;
+      assert.equal(code, 0, lines.join('\n'));
+      assert.deepEqual(started().filter(isRunning), []);
+      assert.ok(lines.some((l) => l.includes('the start was abandoned; every process is stopped')), lines.join('\n'));
+    } finally {
+      if (runner.exitCode === null) process.kill(-runner.pid!, 'SIGKILL');
+      dir.remove();
+    }
+  });
+
   it('prints its usage and fails on an unknown command', async () => {
     const dir = tempDir('eventide-runner-cli-');
     try {
