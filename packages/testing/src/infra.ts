@@ -28,9 +28,19 @@ function hostPort(infra: Infra): { host: string; port: number } {
   return { host: parsed.hostname, port: Number(parsed.port) };
 }
 
-function reachable({ host, port }: { host: string; port: number }): Promise<boolean> {
+/**
+ * One TCP connect. The timeout is generous and the probe is tried three times because timers run
+ * before I/O callbacks: a test file whose event loop was busy loading modules for longer than the
+ * timeout would see it fire before a connect that had in fact succeeded.
+ */
+async function reachable(address: { host: string; port: number }): Promise<boolean> {
+  for (let attempt = 0; attempt < 3; attempt += 1) if (await connectsOnce(address)) return true;
+  return false;
+}
+
+function connectsOnce({ host, port }: { host: string; port: number }): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 1_000 });
+    const socket = connect({ host, port, timeout: 3_000 });
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
