@@ -57,3 +57,16 @@ export const conflict = (rule: string): AppError => new AppError('conflict', rul
 
 export const invalid = (field: string, rule: string): AppError =>
   new AppError('validation', `${field} ${rule}`, { violations: [{ field, rule }] });
+
+/** Node's error codes for a peer that cannot be reached or went away: a dependency is unavailable. */
+export const networkErrorCodes: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);

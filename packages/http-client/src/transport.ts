@@ -1,3 +1,4 @@
+import { networkErrorCodes } from '@eventide/core';
 import { Pool, errors } from 'undici';
 import type { ResponseHeaders } from './result.ts';
 
@@ -41,17 +42,6 @@ export function createTransport(baseUrl: string, connections: number): Transport
   };
 }
 
-const networkErrorCodes: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
 
 const networkErrorTypes = [
   errors.SocketError,

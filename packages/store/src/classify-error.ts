@@ -1,4 +1,4 @@
-import { AppError } from '@eventide/core';
+import { AppError, networkErrorCodes } from '@eventide/core';
 
 /**
  * Maps a driver error to the platform's error model where it has a meaning for the caller:
@@ -34,17 +34,6 @@ function isUniqueViolation(error: DriverError): boolean {
   return error.code === '23505' || error.code === 'ER_DUP_ENTRY' || error.errno === 1062;
 }
 
-const networkCodes = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
 
 const mysqlCodes = new Set([
   'PROTOCOL_CONNECTION_LOST',
@@ -76,7 +65,7 @@ function isUnavailable(error: DriverError): boolean {
     return primary === sqliteBusy || primary === sqliteLocked;
   }
   if (typeof code === 'string') {
-    if (networkCodes.has(code) || mysqlCodes.has(code) || postgresCodes.has(code)) return true;
+    if (networkErrorCodes.has(code) || mysqlCodes.has(code) || postgresCodes.has(code)) return true;
     if (/^08[0-9A-Z]{3}$/.test(code)) return true; // SQLSTATE class 08: connection exception
   }
   if (error.fatal === true) return true;
