@@ -1,5 +1,6 @@
-import type { Static, TSchema } from 'typebox';
+import Type, { type Static, type TProperties, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
+import type { DomainEvent } from './envelope.ts';
 import type { Violation } from './errors.ts';
 
 /**
@@ -15,6 +16,27 @@ export interface EventContract<S extends TSchema = TSchema> {
 }
 
 export type PayloadOf<C> = C extends EventContract<infer S> ? Static<S> : never;
+
+/** An event of contract C as a consumer sees it, once the platform has checked its payload. */
+export interface EventOf<C extends { readonly type: string; readonly schema: TSchema }> {
+  readonly type: C['type'];
+  readonly payload: Static<C['schema']>;
+}
+
+/** An event of contract C as a domain returns it, for the outbox. */
+export type Emitted<C extends { readonly type: string; readonly schema: TSchema }> = DomainEvent<Static<C['schema']>> & EventOf<C>;
+
+/**
+ * The contract declarer of one system: `eventsOf('gdmarket')('Reserved', schema)` declares
+ * `gdmarket.Reserved`. Names keep the seed's spelling (it was the original's discriminator), and the
+ * literal type is kept so events can be told apart by `type`.
+ */
+export function eventsOf<const System extends string>(system: System) {
+  return <const N extends string, S extends TSchema>(name: N, schema: S, version = 1) => {
+    const type = `${system}.${name}` as const;
+    return { ...defineEvent(type, schema, version), type };
+  };
+}
 
 export function defineEvent<S extends TSchema>(type: string, schema: S, version = 1): EventContract<S> {
   const compiled = Compile(schema);
@@ -51,3 +73,6 @@ export class ContractRegistry {
     return [...this.#byType.values()];
   }
 }
+
+/** An object schema that names every field it allows: unknown fields are a breach, not noise. */
+export const strictObject = <P extends TProperties>(properties: P) => Type.Object(properties, { additionalProperties: false });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import formBody from '@fastify/formbody';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
@@ -37,6 +38,8 @@ export function createHttp({ logger, bodyLimit, metrics, ready, draining }: Http
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // The originals' @RequestParam endpoints take form bodies (`http -f`); see formParameters.
+  void app.register(formBody);
   app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
   app.setNotFoundHandler((request, reply) =>
     reply

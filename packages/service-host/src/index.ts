@@ -6,3 +6,4 @@ export * from './problem.ts';
 export * from './run.ts';
 export * from './system.ts';
 export * from './paging.ts';
+export * from './form.ts';

@@ -1,4 +1,4 @@
-import Type, { type Static, type TProperties } from 'typebox';
+import Type, { type Static } from 'typebox';
 
 /**
  * Field schemas shared by GDmarket's events and HTTP bodies. HTTP bodies should reuse them, so a
@@ -23,5 +23,4 @@ export type RentalStatus = Static<typeof RentalStatus>;
 export const PaymentStatus = Type.Union([Type.Literal('NotPaid'), Type.Literal('Paid')]);
 export type PaymentStatus = Static<typeof PaymentStatus>;
 
-/** An object that names every field it allows: unknown fields are a breach, not noise. */
-export const strictObject = <P extends TProperties>(properties: P) => Type.Object(properties, { additionalProperties: false });
+export { strictObject } from '@eventide/core';
