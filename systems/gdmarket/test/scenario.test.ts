@@ -14,7 +14,7 @@ import { assertStatus, client, distributedSystem, embeddedSystem, type SystemSet
  */
 for (const mode of [embeddedSystem, distributedSystem]) {
   describe(`${mode.tag}GDmarket seed scenario`, mode.options, () => {
-    let setup: SystemSetup;
+    let setup: SystemSetup<'item' | 'reservation' | 'payment'>;
     let item: RunningService;
     let reservation: RunningService;
     let payment: RunningService;

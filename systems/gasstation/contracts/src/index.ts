@@ -7,3 +7,4 @@ export * from './topics.ts';
 
 /** Every gas station event contract, for a service's ContractRegistry. */
 export const gasstationEvents = [...orderEvents, ...logisticsEvents, ...stationEvents, ...posEvents] as const;
+export type { Emitted, EventOf } from '@eventide/core';
