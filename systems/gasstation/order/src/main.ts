@@ -1,0 +1,4 @@
+import { runService } from '@eventide/service-host';
+import { orderService } from './service.ts';
+
+await runService(orderService);
