@@ -2,8 +2,6 @@ import { eventsOf, type PayloadOf } from '@eventide/core';
 import Type from 'typebox';
 import { Address, Amount, Id, IsoDate, Name, Price, ProductId, Quantity, StockDelta, strictObject } from './fields.ts';
 
-export type { Emitted, EventOf } from '@eventide/core';
-
 /** Declares `gasstation.<name>`; names keep the seed's spelling (spec E.4). */
 export const gasstationEvent = eventsOf('gasstation');
 

@@ -1,0 +1,4 @@
+import { runService } from '@eventide/service-host';
+import { logisticsService } from './service.ts';
+
+await runService(logisticsService);
