@@ -1,100 +1,170 @@
 /**
- * `npm run bench -- gdmarket [--json] [--duration 10]`: the system as `npm start -- gdmarket` runs
- * it (embedded mode, each service its own process, the gateway in front), on 127.0.0.1 only:
- *   - time from the runner's start to every process ready;
- *   - POST /reservations, 50 connections for `duration` seconds, through the gateway and straight
- *     to the reservation service, side by side: req/s, p50/p99, errors, and their ratio;
- *   - propagation: POST /reservations → the item shows NotRentable, p50/p99 over 200 samples
- *     (polled every 2 ms through the gateway, so the figure includes up to one poll's delay);
- *   - RSS of each process after the load.
+ * `npm run bench -- <system> [--json] [--duration 10] [--requests 3000] [--cpu] [--profile <dir>]`:
+ * the system as `npm start -- <system>` runs it (embedded mode, each service its own process, the
+ * gateway in front), on 127.0.0.1 only. Each system contributes a scenario (bench/systems/<system>.ts):
+ * one command and one propagation. Measured:
+ *   - cost per process, robust to a busy machine: CPU spent starting, CPU per command over a fixed
+ *     `requests` commands through the gateway (50 connections) until every consumer and relay has
+ *     caught up, and RSS after them;
+ *   - (not with --cpu) the command, 50 connections for `duration` seconds, through the gateway and
+ *     straight to its service side by side: req/s, p50/p99, errors, and their ratio;
+ *   - (not with --cpu) propagation: command → another service's state shows it, p50/p99 over 200
+ *     samples (polled every 2 ms, so the figure includes up to one poll's delay);
+ *   - time from the runner's start to every process ready, and RSS after all of it.
+ * `--profile <dir>` has every process write a V8 CPU profile there when it exits (node bench/profile.ts <dir> summarizes).
  */
-import { readFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
-import { startRunner } from '@eventide/runner';
+import { startRunner, type RunnerStatus } from '@eventide/runner';
 import { tempDir } from '@eventide/testing';
+import { cpuSnapshot, rssMb } from './lib/processes.ts';
+import type { BenchTarget, Scenario } from './lib/scenario.ts';
 import { report, round, summarize } from './lib/stats.ts';
+
+const scenarios: Record<string, () => Promise<{ default: Scenario }>> = {
+  gdmarket: () => import('./systems/gdmarket.ts'),
+};
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { json: { type: 'boolean', default: false }, duration: { type: 'string', default: '10' } },
+  options: {
+    json: { type: 'boolean', default: false },
+    duration: { type: 'string', default: '10' },
+    requests: { type: 'string', default: '3000' },
+    cpu: { type: 'boolean', default: false },
+    profile: { type: 'string' },
+  },
 });
 const system = positionals[0] ?? 'gdmarket';
-if (system !== 'gdmarket') throw new Error(`no benchmark for ${system} yet (gdmarket)`);
+const load = scenarios[system];
+if (!load) throw new Error(`no benchmark for ${system} (${Object.keys(scenarios).join(', ')})`);
+const scenario = (await load()).default;
 const duration = Number(values.duration);
+const requests = Number(values.requests);
+const connections = 50;
 
-const json = { 'content-type': 'application/json' };
-const post = async (url: string, body: unknown) => {
-  const response = await fetch(url, { method: 'POST', headers: json, body: JSON.stringify(body) });
-  if (response.status !== 201) throw new Error(`${url}: ${response.status} ${await response.text()}`);
-  return response.json() as Promise<Record<string, number>>;
-};
-const reservation = (itemNo: number) => ({ customerName: 'Bench', customerId: 1, itemNo, itemName: 'Camera', itemPrice: 100 });
+/** The clock V8 stamps profile samples with (CLOCK_MONOTONIC), in microseconds. */
+const monotonicMicros = (): number => Number(process.hrtime.bigint() / 1000n);
 
-function load(url: string, body: unknown): Promise<Result> {
-  return autocannon({ url, method: 'POST', headers: json, body: JSON.stringify(body), connections: 50, duration });
+const loadAverage = () => loadavg().map((l) => round(l, 2)).join(' ');
+
+/** The pid of every process of the run, by short name (gateway, item, item#2…). */
+function pidsOf(status: RunnerStatus): Record<string, number> {
+  const pids: Record<string, number> = {};
+  if (status.gateway.pid !== undefined) pids.gateway = status.gateway.pid;
+  for (const service of status.services) {
+    service.replicas.forEach((replica, i) => {
+      if (replica.pid !== undefined) pids[`${service.name.split('/')[1]}${i === 0 ? '' : `#${i + 1}`}`] = replica.pid;
+    });
+  }
+  return pids;
 }
 
-const rssMb = (pid: number | undefined): number => {
-  if (pid === undefined) return Number.NaN;
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Math.round(Number(line?.match(/(\d+)/)?.[1] ?? Number.NaN) / 1024);
-};
+/** A gauge's value summed over a Prometheus text exposition. */
+const gauge = (text: string, name: string): number =>
+  text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+
+/** Resolves once no service has an event in its outbox or an unhandled one on its subscriptions, twice in a row. */
+async function settled(status: RunnerStatus): Promise<void> {
+  const urls = status.services.flatMap((s) => s.replicas.map((r) => r.url));
+  const started = performance.now();
+  for (let quiet = 0; quiet < 2; ) {
+    const pending = await Promise.all(
+      urls.map(async (url) => {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        return gauge(text, 'consumer_lag_messages') + gauge(text, 'outbox_backlog_messages');
+      }),
+    );
+    quiet = pending.every((n) => n === 0) ? quiet + 1 : 0;
+    if (performance.now() - started > 60_000) throw new Error(`events still pending after 60 s: ${pending.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 const dir = tempDir('eventide-bench-system-');
-const runner = await startRunner({ systems: [system], dataDir: dir.path, ports: 'ephemeral', output: () => undefined });
+const env = values.profile === undefined ? process.env : { ...process.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(values.profile)}` };
+const runner = await startRunner({ systems: [system], dataDir: dir.path, ports: 'ephemeral', env, output: () => undefined });
 try {
-  const gateway = runner.gatewayUrl;
   const status = await runner.status();
-  const reservationUrl = status.services.find((s) => s.name === 'gdmarket/reservation')?.replicas[0]?.url;
-  if (!reservationUrl) throw new Error('no reservation replica');
-  const { itemNo } = await post(`${gateway}/items`, { itemName: 'Camera', itemPrice: 100 });
+  const pids = pidsOf(status);
+  const startCpu = cpuSnapshot(pids);
+  const target: BenchTarget = {
+    gateway: runner.gatewayUrl,
+    headers: {},
+    urlOf(service) {
+      const url = status.services.find((s) => s.name === service)?.replicas[0]?.url;
+      if (!url) throw new Error(`no replica of ${service}`);
+      return url;
+    },
+  };
+  const body = JSON.stringify(await scenario.prepare(target));
+  const headers = { ...target.headers, 'content-type': 'application/json' };
+  const command = (url: string, options: { duration?: number; amount?: number; connections?: number }) =>
+    autocannon({ url, method: 'POST', headers, body, connections, ...options });
+  const through = `${runner.gatewayUrl}${scenario.command.path}`;
 
-  // Warm both paths (JIT, connection pools), then measure them one after the other.
-  await autocannon({ url: `${gateway}/reservations`, method: 'POST', headers: json, body: JSON.stringify(reservation(itemNo!)), connections: 10, duration: 2 });
-  const through = await load(`${gateway}/reservations`, reservation(itemNo!));
-  const straight = await load(`${reservationUrl}/reservations`, reservation(itemNo!));
+  // Warm every path (JIT, connection pools), then a fixed number of commands, measured in CPU time.
+  await command(through, { duration: 2, connections: 10 });
+  await settled(status);
+  const before = cpuSnapshot(pids);
+  const from = monotonicMicros();
+  const fixed = await command(through, { amount: requests });
+  await settled(status);
+  const after = cpuSnapshot(pids);
+  if (values.profile !== undefined) writeFileSync(join(values.profile, 'window.json'), JSON.stringify({ from, to: monotonicMicros() }));
+  const loadDuringCpu = loadAverage();
+  const ok = fixed['2xx'];
+  const cost = Object.keys(pids).map((name) => ({
+    process: name,
+    'start CPU ms': round(startCpu[name]!, 0),
+    'CPU ms/command': round((after[name]! - before[name]!) / ok, 3),
+    'RSS MB': rssMb(pids[name]!),
+  }));
+  const total = { process: 'all', 'start CPU ms': round(cost.reduce((s, c) => s + c['start CPU ms'], 0), 0), 'CPU ms/command': round(cost.reduce((s, c) => s + c['CPU ms/command'], 0), 3), 'RSS MB': cost.reduce((s, c) => s + c['RSS MB'], 0) };
+  const errors = fixed.errors + fixed.non2xx + fixed.timeouts;
+  report(`${system}: cost per process, ${ok} × POST ${scenario.command.path} through the gateway (${errors} errors), load average ${loadDuringCpu}`, [...cost, total], values.json);
 
-  const propagation: number[] = [];
-  for (let i = 0; i < 200; i += 1) {
-    const item = await post(`${gateway}/items`, { itemName: `thing-${i}`, itemPrice: 10 });
-    const started = performance.now();
-    await post(`${gateway}/reservations`, reservation(item.itemNo!));
-    for (;;) {
-      const seen = (await (await fetch(`${gateway}/items/${item.itemNo}`)).json()) as { itemStatus: string };
-      if (seen.itemStatus === 'NotRentable') break;
-      if (performance.now() - started > 10_000) throw new Error(`item ${item.itemNo} never became NotRentable`);
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-    propagation.push(performance.now() - started);
+  if (!values.cpu) {
+    const loaded = await command(through, { duration });
+    const loadDuringThrough = loadAverage();
+    const straight = await command(`${target.urlOf(scenario.command.service)}${scenario.command.path}`, { duration });
+
+    const propagation: number[] = [];
+    for (let i = 0; i < 200; i += 1) propagation.push(await scenario.propagate(target, i));
+    const spread = summarize(propagation);
+
+    const row = (path: string, result: Result) => ({
+      path,
+      'req/s': Math.round(result.requests.average),
+      'p50 ms': result.latency.p50,
+      'p99 ms': result.latency.p99,
+      errors: result.errors + result.non2xx + result.timeouts,
+    });
+    report(
+      `${system}: POST ${scenario.command.path}, ${connections} connections, ${duration} s (load average ${loadDuringThrough})`,
+      [row('through the gateway', loaded), row(`straight to ${scenario.command.service.split('/')[1]}`, straight)],
+      values.json,
+    );
+    report(
+      `${system}: system (propagation: ${scenario.propagation})`,
+      [
+        {
+          'gateway/straight': `${round((loaded.requests.average / straight.requests.average) * 100)}%`,
+          'propagation p50 ms': spread.p50,
+          'propagation p99 ms': spread.p99,
+          'ready in ms': runner.readyInMs,
+          ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [`${name} RSS MB`, rssMb(pid)])),
+        },
+      ],
+      values.json,
+    );
   }
-  const spread = summarize(propagation);
-
-  const after = await runner.status();
-  const rss: Record<string, number> = { gateway: rssMb(after.gateway.pid) };
-  for (const service of after.services) rss[service.name.split('/')[1]!] = rssMb(service.replicas[0]?.pid);
-
-  const row = (path: string, result: Result) => ({
-    path,
-    'req/s': Math.round(result.requests.average),
-    'p50 ms': result.latency.p50,
-    'p99 ms': result.latency.p99,
-    errors: result.errors + result.non2xx + result.timeouts,
-  });
-  report(`${system}: POST /reservations, 50 connections, ${duration} s`, [row('through the gateway', through), row('straight to reservation', straight)], values.json);
-  report(
-    `${system}: system`,
-    [
-      {
-        'gateway/straight': `${round((through.requests.average / straight.requests.average) * 100)}%`,
-        'propagation p50 ms': spread.p50,
-        'propagation p99 ms': spread.p99,
-        'ready in ms': runner.readyInMs,
-        ...Object.fromEntries(Object.entries(rss).map(([name, mb]) => [`${name} RSS MB`, mb])),
-      },
-    ],
-    values.json,
-  );
 } finally {
   await runner.close();
   dir.remove();
