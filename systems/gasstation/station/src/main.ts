@@ -1,0 +1,4 @@
+import { runService } from '@eventide/service-host';
+import { stationService } from './service.ts';
+
+await runService(stationService);
