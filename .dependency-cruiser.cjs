@@ -78,7 +78,7 @@ module.exports = {
       comment: 'The platform knows nothing of what stands on it.',
       severity: 'error',
       from: { path: '^packages/' },
-      to: { path: '^(systems|gateway|runner)/' },
+      to: { path: '^(systems|gateway|auth|runner)/' },
     },
     {
       name: 'no-circular-packages',

@@ -37,7 +37,7 @@ const report = (ok, line, details = []) => {
   failed ||= !ok;
 };
 
-const roots = ['packages', 'systems', 'gateway', 'runner'].filter((dir) => existsSync(dir));
+const roots = ['packages', 'systems', 'gateway', 'auth', 'runner'].filter((dir) => existsSync(dir));
 const tree = await violationsIn(roots);
 report(
   tree.described.length === 0,
