@@ -421,7 +421,7 @@ describe('the station identity (POST /orders/station)', () => {
     logs.length = 0;
     const file = join(dir.path, 'secretName');
     writeFileSync(file, secret);
-    for (const env of [{ STATION_NAME: secret }, { STATION_NAME_FILE: file }]) {
+    for (const env of [{ STATION_NAME: secret }, { STATION_NAME_FILE: file }] as Record<string, string>[]) {
       const http = await start(env);
       assert.equal((await http.post('/orders/station', undefined)).body, `${secret}, ST0001`);
       assertProblem(await http.form('/orders/placeOrder', { productId: 'CD1001', qty: -1, destAddr: secret }), 400, '/qty');
