@@ -149,6 +149,9 @@ class OutboxRelay implements Relay {
 
   async #run(): Promise<void> {
     while (!this.#stopping) {
+      // Commits made in the same turn of the event loop publish as one batch: one read, one
+      // publish and one delete for all of them rather than for each.
+      if (this.#woken) await new Promise((resolve) => setImmediate(resolve));
       const woken = this.#woken;
       this.#woken = false;
       const outcome = await this.#round(woken);

@@ -109,6 +109,26 @@ for (const engine of testEngines) {
       await eventually(() => assert.deepEqual(publisher.ids, [sent.envelope.id]), { within: 2_000 });
     });
 
+    // SQLite commits synchronously, so each timer callback below commits before the next runs, all
+    // in one turn of the event loop (as requests read in one poll do); a server engine's commits
+    // each end in a turn of their own.
+    if (engine.name === 'sqlite') {
+      it('publishes the units of work that commit in one turn of the event loop as one batch', async () => {
+        const publisher = new RecordingPublisher();
+        const uow = unitOfWork(store, relay(publisher));
+        const sent = Array.from({ length: 10 }, (_, n) => message('shop.orders', `turn-${n}`));
+        const committed = sent.map((one) => {
+          const { promise, resolve, reject } = Promise.withResolvers<void>();
+          setTimeout(() => void uow.run(async (_trx, emit) => emit([one])).then(resolve, reject), 0);
+          return promise;
+        });
+        await Promise.all(committed);
+        await eventually(() => assert.equal(publisher.published.length, sent.length), { what: 'every message published' });
+        assert.deepEqual(publisher.ids, sent.map((one) => one.envelope.id));
+        assert.equal(publisher.calls, 1);
+      });
+    }
+
     it('finds by polling what was committed without waking it', async () => {
       const publisher = new RecordingPublisher();
       relay(publisher, { pollIntervalMs: 20 });
