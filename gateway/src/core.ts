@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { type Logger } from 'pino';
+import { createCors } from './cors.ts';
 import { createMetrics } from './metrics.ts';
 import { resolveTuning, type GatewayOptions, type Tuning } from './options.ts';
 import { createProxy } from './proxy.ts';
@@ -52,6 +53,8 @@ export async function createCore(options: GatewayOptions): Promise<GatewayCore> 
     upstreams,
     metrics,
     guard: options.guard,
+    cors: createCors(tuning.corsOrigins),
+    trustForwarded: tuning.trustForwarded,
     upstreamTimeoutMs: tuning.upstreamTimeoutMs,
     replayBodyLimit: tuning.replayBodyLimit,
     retryAfterSeconds: tuning.retryAfterSeconds,

@@ -9,8 +9,10 @@ import type { Route } from './routes.ts';
  */
 export interface GuardRequest {
   readonly method: string;
-  /** Path and query as the client sent them, before prefix stripping. */
+  /** Path and query as the client sent them (path normalised), before prefix stripping. */
   readonly url: string;
+  /** The path the service will see: normalised, prefix stripped, no query. What access rules match. */
+  readonly path: string;
   readonly headers: IncomingHttpHeaders;
   readonly remoteAddress: string | undefined;
 }
@@ -26,7 +28,7 @@ export type Verdict =
     }
   | {
       readonly admit: false;
-      /** unauthorized → 401, forbidden → 403, rate_limited → 429 (with its Retry-After). */
+      /** unauthorized → 401, forbidden → 403, rate_limited → 429, unavailable → 503 (with their Retry-After). */
       readonly error: AppError;
       /** Added to the refusal, e.g. `WWW-Authenticate`. */
       readonly headers?: Readonly<Record<string, string>>;

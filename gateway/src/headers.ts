@@ -39,33 +39,45 @@ export interface Ids {
 
 export type UpstreamHeaders = Record<string, string | string[]>;
 
+/** Names the gateway alone sets upstream (the caller's identity): whatever a client sends under them is dropped. */
+export const identityHeaderPrefix = 'x-auth-';
+
+/** A client's request or correlation id is kept only if it is a plain token, so logs cannot be forged through it. */
+const plainId = /^[\w.:@-]{1,128}$/;
+
 /**
- * The headers sent upstream: the client's minus hop-by-hop ones; `x-request-id` and
- * `x-correlation-id` kept or created (the correlation id defaults to the request id);
- * `x-forwarded-for` extended with the client's address; `x-forwarded-proto` and
- * `x-forwarded-host` kept when a proxy in front set them, otherwise set from this hop.
+ * The headers sent upstream: the client's minus hop-by-hop ones and minus every `x-auth-*`
+ * (identity is the guard's to set); `x-request-id` and `x-correlation-id` kept when plain,
+ * otherwise created (the correlation id defaults to the request id). `x-forwarded-for`,
+ * `-proto` and `-host` describe this hop only, since the gateway is the edge and a client could
+ * claim anything; with `trustForwarded` (a trusted proxy in front) they are extended or kept.
  */
-export function upstreamHeaders(request: IncomingMessage): { headers: UpstreamHeaders; ids: Ids } {
+export function upstreamHeaders(request: IncomingMessage, trustForwarded = false): { headers: UpstreamHeaders; ids: Ids } {
   const incoming: IncomingHttpHeaders = request.headers;
   const listed = connectionListed(incoming.connection);
   const headers: UpstreamHeaders = {};
   for (const name in incoming) {
-    if (hopByHop.has(name) || listed?.has(name)) continue;
+    if (hopByHop.has(name) || listed?.has(name) || name.startsWith(identityHeaderPrefix)) continue;
+    if (!trustForwarded && name.startsWith('x-forwarded-')) continue;
     const value = incoming[name];
     if (value !== undefined) headers[name] = value;
   }
-  const requestId = stringHeader(incoming['x-request-id']) ?? randomUUID();
-  const correlationId = stringHeader(incoming['x-correlation-id']) ?? requestId;
+  const requestId = plainOrUndefined(incoming['x-request-id']) ?? randomUUID();
+  const correlationId = plainOrUndefined(incoming['x-correlation-id']) ?? requestId;
   headers['x-request-id'] = requestId;
   headers['x-correlation-id'] = correlationId;
   const client = request.socket.remoteAddress;
   if (client !== undefined) {
-    const before = stringHeader(incoming['x-forwarded-for']);
+    const before = trustForwarded ? stringHeader(incoming['x-forwarded-for']) : undefined;
     headers['x-forwarded-for'] = before === undefined ? client : `${before}, ${client}`;
   }
   headers['x-forwarded-proto'] ??= 'http';
   if (incoming.host !== undefined) headers['x-forwarded-host'] ??= incoming.host;
   return { headers, ids: { requestId, correlationId } };
+}
+
+function plainOrUndefined(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && plainId.test(value) ? value : undefined;
 }
 
 function stringHeader(value: string | string[] | undefined): string | undefined {

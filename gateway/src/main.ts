@@ -2,6 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import envSchema from 'env-schema';
 import pino from 'pino';
 import Type, { type Static } from 'typebox';
+import { createAuthGuard } from './auth-guard.ts';
 import { startGateway } from './gateway.ts';
 import { OptionsError } from './options.ts';
 import { RoutesError } from './routes.ts';
@@ -18,6 +19,22 @@ const environment = Type.Object({
   GATEWAY_PROBE_INTERVAL_MS: Type.Integer({ minimum: 10, default: 500 }),
   GATEWAY_UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 30_000 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  /** On unless said otherwise: every routed request needs a valid access token. */
+  GATEWAY_AUTH: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
+  GATEWAY_AUTH_ISSUER: Type.Optional(Type.String({ pattern: '^https?://' })),
+  GATEWAY_AUTH_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  /** Default: `<issuer>/jwks`. */
+  GATEWAY_AUTH_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  /** Asymmetric algorithms only, comma-separated: a symmetric one would let anyone holding the public key sign. */
+  GATEWAY_AUTH_ALGORITHMS: Type.String({ pattern: '^(ES256|ES384|ES512|EdDSA|Ed25519|RS256|PS256)(,(ES256|ES384|ES512|EdDSA|Ed25519|RS256|PS256))*$', default: 'ES256' }),
+  GATEWAY_AUTH_CLOCK_TOLERANCE_S: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
+  GATEWAY_TOKEN_CACHE: Type.Integer({ minimum: 0, default: 10_000 }),
+  GATEWAY_JWKS_COOLDOWN_MS: Type.Integer({ minimum: 0, default: 1_000 }),
+  /** Per client and route, `<requests>/<seconds>`, or `off`; a route or rule of the routing file may set its own. */
+  GATEWAY_RATE_LIMIT: Type.String({ pattern: '^(off|[1-9][0-9]*/[1-9][0-9]*)$', default: '2000/1' }),
+  /** Comma-separated origins of the web UI. */
+  GATEWAY_CORS_ORIGINS: Type.String({ default: '' }),
+  GATEWAY_TRUST_FORWARDED: Type.Boolean({ default: false }),
 });
 
 function fail(message: string): never {
@@ -32,6 +49,24 @@ try {
   fail((error as Error).message);
 }
 
+function guardFrom(config: Static<typeof environment>) {
+  if (config.GATEWAY_AUTH === 'off') return undefined;
+  const { GATEWAY_AUTH_ISSUER: issuer, GATEWAY_AUTH_AUDIENCE: audience } = config;
+  if (issuer === undefined || audience === undefined) fail('GATEWAY_AUTH is on: set GATEWAY_AUTH_ISSUER and GATEWAY_AUTH_AUDIENCE (or GATEWAY_AUTH=off)');
+  const [requests, perSeconds] = config.GATEWAY_RATE_LIMIT.split('/').map(Number);
+  return createAuthGuard({
+    issuer,
+    audience,
+    jwksUrl: config.GATEWAY_AUTH_JWKS_URL ?? `${issuer.replace(/\/$/, '')}/jwks`,
+    algorithms: config.GATEWAY_AUTH_ALGORITHMS.split(','),
+    clockToleranceSeconds: config.GATEWAY_AUTH_CLOCK_TOLERANCE_S,
+    cacheSize: config.GATEWAY_TOKEN_CACHE,
+    jwksCooldownMs: config.GATEWAY_JWKS_COOLDOWN_MS,
+    defaultRateLimit: config.GATEWAY_RATE_LIMIT === 'off' ? undefined : { requests: requests!, perSeconds: perSeconds! },
+  });
+}
+
+const guard = guardFrom(env);
 const log = pino({ level: env.LOG_LEVEL, base: { service: 'gateway' } });
 let gateway;
 try {
@@ -42,8 +77,12 @@ try {
     probeIntervalMs: env.GATEWAY_PROBE_INTERVAL_MS,
     upstreamTimeoutMs: env.GATEWAY_UPSTREAM_TIMEOUT_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    corsOrigins: env.GATEWAY_CORS_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o !== ''),
+    trustForwarded: env.GATEWAY_TRUST_FORWARDED,
+    ...(guard === undefined ? {} : { guard }),
     logger: log,
   });
+log.info({ auth: env.GATEWAY_AUTH, issuer: env.GATEWAY_AUTH_ISSUER }, guard === undefined ? 'access tokens are not checked (GATEWAY_AUTH=off)' : 'access tokens are checked');
 } catch (error) {
   if (error instanceof RoutesError || error instanceof OptionsError) fail(error.message);
   const { code } = error as NodeJS.ErrnoException;

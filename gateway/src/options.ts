@@ -23,13 +23,17 @@ export const tuning = Type.Object({
   retryAfterSeconds: Type.Integer({ minimum: 1, default: 1 }),
   /** How long close() lets in-flight requests finish before cutting their connections. */
   shutdownTimeoutMs: Type.Integer({ minimum: 0, default: 10_000 }),
+  /** Origins (scheme://host:port) whose browser pages may call the API: the web UI's. */
+  corsOrigins: Type.Array(Type.String({ pattern: '^https?://[^/?#]+$' }), { default: [] }),
+  /** A trusted proxy is in front: keep and extend its `x-forwarded-*`. Off, the client could claim anything. */
+  trustForwarded: Type.Boolean({ default: false }),
 });
 
 export type Tuning = Static<typeof tuning>;
 
 export type GatewayOptions = Partial<Tuning> &
   Pick<Tuning, 'routesFile'> & {
-    /** Admission per routed request (issue 5: JWT, roles, rate limits); none admits everything. */
+    /** Admission per routed request (`createAuthGuard`: JWT, roles, rate limits); none admits everything. */
     readonly guard?: Guard;
     readonly logger?: Logger;
   };

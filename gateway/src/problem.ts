@@ -23,11 +23,11 @@ export const noRoute = (url: string): GatewayProblem => ({
   detail: `no route for ${url}`,
 });
 
-export const badPath = (url: string): GatewayProblem => ({
+export const badPath = (url: string, why = 'has a . or .. segment'): GatewayProblem => ({
   status: 400,
   type: 'urn:problem:validation',
   title: 'Bad Request',
-  detail: `path ${url} has a . or .. segment`,
+  detail: `path ${url} ${why}`,
 });
 
 export const noReadyReplica = (service: string, retryAfterSeconds: number): GatewayProblem => ({
@@ -52,13 +52,13 @@ export const upstreamBroke = (service: string, reason: string): GatewayProblem =
   detail: `${service} closed the exchange before answering (${reason}); it may have been processed, so it was not resent`,
 });
 
-const statusOf: Partial<Record<ErrorCode, number>> = { unauthorized: 401, forbidden: 403, rate_limited: 429 };
+const statusOf: Partial<Record<ErrorCode, number>> = { unauthorized: 401, forbidden: 403, rate_limited: 429, unavailable: 503 };
 
-/** A guard's refusal; only unauthorized, forbidden and rate_limited are refusals a guard may give. */
+/** A guard's refusal; only unauthorized, forbidden, rate_limited and unavailable (what it depends on is down) are refusals a guard may give. */
 export function refused(error: AppError, headers?: Readonly<Record<string, string>>): GatewayProblem {
   const status = statusOf[error.code];
-  if (status === undefined) throw new TypeError(`a guard refused with code ${error.code}; use unauthorized, forbidden or rate_limited`);
-  const titles: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests' };
+  if (status === undefined) throw new TypeError(`a guard refused with code ${error.code}; use unauthorized, forbidden, rate_limited or unavailable`);
+  const titles: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests', 503: 'Service Unavailable' };
   return {
     status,
     type: `urn:problem:${error.code}`,

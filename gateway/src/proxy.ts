@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { classify, mayResend, replicaIsDown, type Failure } from './failures.ts';
+import type { Cors } from './cors.ts';
 import type { Guard, Verdict } from './guard.ts';
 import { downstreamHeaders, upstreamHeaders, type Ids, type UpstreamHeaders } from './headers.ts';
 import type { GatewayMetrics } from './metrics.ts';
@@ -16,13 +17,16 @@ import {
   type GatewayProblem,
 } from './problem.ts';
 import type { Replica, Upstreams } from './replicas.ts';
-import { hasDotSegment, type Match, type RoutingTable } from './routes.ts';
+import { hasDotSegment, normalizeTarget, type Match, type RoutingTable } from './routes.ts';
 
 export interface ProxyOptions {
   readonly table: () => RoutingTable;
   readonly upstreams: Upstreams;
   readonly metrics: GatewayMetrics;
   readonly guard: Guard | undefined;
+  readonly cors: Cors | undefined;
+  /** Keep and extend the client's `x-forwarded-*` (a trusted proxy is in front); otherwise this hop's only. */
+  readonly trustForwarded: boolean;
   /** Longest wait for an upstream's response headers, and between two of its body chunks. */
   readonly upstreamTimeoutMs: number;
   /** Bodies up to this size (by Content-Length) are read whole first, so they can be resent. */
@@ -38,12 +42,16 @@ type Body = Buffer | IncomingMessage | null;
 /** Returns the request listener that forwards a routed request to a ready replica. */
 export function createProxy(options: ProxyOptions): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
-    const url = request.url ?? '/';
+    if (options.cors?.(request, response)) return;
+    const raw = request.url ?? '/';
+    // Routes, rules and the service all see one spelling of the path.
+    const url = normalizeTarget(raw);
+    if (url === undefined) return answer(options, response, badPath(raw, 'has an encoded /, \\ or control character, an empty segment, or a bad escape'), undefined, 'none');
     const match = options.table().match(url);
     if (match === undefined) return answer(options, response, noRoute(url), undefined, 'none');
     if (hasDotSegment(url)) return answer(options, response, badPath(url), undefined, match.route.prefix);
-    const { headers, ids } = upstreamHeaders(request);
-    const exchange = new Exchange(options, request, response, match, headers, ids);
+    const { headers, ids } = upstreamHeaders(request, options.trustForwarded);
+    const exchange = new Exchange(options, request, response, match, headers, ids, url);
     if (options.guard === undefined) return exchange.readBody();
     admit(options.guard, exchange);
   };
@@ -59,8 +67,16 @@ function admit(guard: Guard, exchange: Exchange): void {
   const { request } = exchange;
   let verdict: Verdict | Promise<Verdict>;
   try {
+    const { upstreamPath } = exchange.match;
+    const queryAt = upstreamPath.indexOf('?');
     verdict = guard(
-      { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, remoteAddress: request.socket.remoteAddress },
+      {
+        method: exchange.method,
+        url: exchange.url,
+        path: queryAt < 0 ? upstreamPath : upstreamPath.slice(0, queryAt),
+        headers: request.headers,
+        remoteAddress: request.socket.remoteAddress,
+      },
       exchange.match.route,
     );
   } catch (error) {
@@ -80,14 +96,17 @@ class Exchange {
   readonly headers: UpstreamHeaders;
   readonly ids: Ids;
   readonly method: string;
+  /** The normalised target. */
+  readonly url: string;
   body: Body = null;
   /** Replicas already tried, so a resend goes elsewhere. */
   readonly tried: Replica[] = [];
   current: Attempt | undefined;
   clientGone = false;
 
-  constructor(options: ProxyOptions, request: IncomingMessage, response: ServerResponse, match: Match, headers: UpstreamHeaders, ids: Ids) {
+  constructor(options: ProxyOptions, request: IncomingMessage, response: ServerResponse, match: Match, headers: UpstreamHeaders, ids: Ids, url: string) {
     this.options = options;
+    this.url = url;
     this.request = request;
     this.response = response;
     this.match = match;

@@ -1,11 +1,28 @@
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
+import { compileRule, type AccessRule, type RateLimit } from './access.ts';
 
 /**
  * The routing file the runner writes (and Kubernetes mounts as a ConfigMap): which path prefix
  * goes to which service, and the base URLs of that service's replicas.
  */
 const segmentPath = '^/([^/?#]+(/[^/?#]+)*)?$';
+
+const rateLimitSchema = Type.Object(
+  { requests: Type.Integer({ minimum: 1 }), perSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }) },
+  { additionalProperties: false },
+);
+
+/** See access.ts. */
+const accessRuleSchema = Type.Object(
+  {
+    methods: Type.Array(Type.String({ pattern: '^([A-Z]+|\\*)$' }), { minItems: 1 }),
+    path: Type.String({ pattern: '^/(\\*\\*|([^/?#*]+|\\*)(/([^/?#*]+|\\*))*(/\\*\\*)?)?$' }),
+    roles: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+    rateLimit: Type.Optional(rateLimitSchema),
+  },
+  { additionalProperties: false },
+);
 
 const routeSchema = Type.Object(
   {
@@ -15,6 +32,10 @@ const routeSchema = Type.Object(
     service: Type.String({ minLength: 1 }),
     /** Removed from the path before forwarding; a whole-segment prefix of `prefix`. */
     stripPrefix: Type.Optional(Type.String({ pattern: segmentPath })),
+    /** Who may call what (first match decides, none matching refuses); absent: any valid token. */
+    access: Type.Optional(Type.Array(accessRuleSchema)),
+    /** Per client, for the route's requests whose rule sets none; absent: the gateway's default. */
+    rateLimit: Type.Optional(rateLimitSchema),
   },
   { additionalProperties: false },
 );
@@ -34,6 +55,8 @@ export interface Route {
   readonly prefix: string;
   readonly service: string;
   readonly stripPrefix: string | undefined;
+  readonly access: readonly AccessRule[] | undefined;
+  readonly rateLimit: RateLimit | undefined;
 }
 
 export interface Match {
@@ -84,7 +107,13 @@ export function routingTable(document: unknown): RoutingTable {
   if (problems.length > 0) throw new RoutesError(problems);
 
   const routes: Route[] = document.routes
-    .map(({ prefix, service, stripPrefix }) => ({ prefix, service, stripPrefix: stripPrefix === '/' ? undefined : stripPrefix }))
+    .map(({ prefix, service, stripPrefix, access, rateLimit }) => ({
+      prefix,
+      service,
+      stripPrefix: stripPrefix === '/' ? undefined : stripPrefix,
+      access: access?.map(compileRule),
+      rateLimit,
+    }))
     .sort((a, b) => b.prefix.length - a.prefix.length);
   const upstreams = new Map(Object.entries(document.upstreams).map(([service, urls]) => [service, urls.map((u) => new URL(u).origin)]));
 
@@ -102,6 +131,39 @@ export function routingTable(document: unknown): RoutingTable {
       return { route, upstreamPath: rest === '' || rest.startsWith('?') ? `/${rest}` : rest };
     },
   };
+}
+
+const unreserved = /[A-Za-z0-9\-._~]/;
+
+/**
+ * The request target with its path in one canonical form (RFC 3986 §6.2.2), so routes and access
+ * rules judge exactly what the service will see (`/%69tems` is `/items`): percent-encoded
+ * unreserved characters decoded, other escapes upper-cased. Refused (undefined): an invalid
+ * escape, an encoded `/`, `\` or control character, a raw `\`, and an empty segment (`//`), each
+ * a way to make the gateway and a service disagree on the path. The query is left as sent.
+ */
+export function normalizeTarget(url: string): string | undefined {
+  const queryAt = url.indexOf('?');
+  const path = queryAt < 0 ? url : url.slice(0, queryAt);
+  if (!path.startsWith('/') || path.includes('//') || path.includes('\\') || path.includes('#')) return undefined;
+  if (!path.includes('%')) return url;
+  let out = '';
+  for (let i = 0; i < path.length; i += 1) {
+    const c = path[i]!;
+    if (c !== '%') {
+      out += c;
+      continue;
+    }
+    const hex = path.slice(i + 1, i + 3);
+    if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return undefined;
+    const code = Number.parseInt(hex, 16);
+    if (code < 0x20 || code === 0x7f || code === 0x2f || code === 0x5c) return undefined;
+    const decoded = String.fromCharCode(code);
+    out += unreserved.test(decoded) ? decoded : `%${hex.toUpperCase()}`;
+    i += 2;
+  }
+  if (out.includes('//')) return undefined;
+  return queryAt < 0 ? out : out + url.slice(queryAt);
 }
 
 /** `.` or `..` as a path segment, plain or percent-encoded: refused, so a prefix cannot be escaped upstream. */

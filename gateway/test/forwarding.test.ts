@@ -93,19 +93,45 @@ describe('forwarding', () => {
     assert.equal(seen['x-correlation-id'], 'reservation-42');
   });
 
-  it('sets x-forwarded-for, -proto and -host and drops hop-by-hop headers', async () => {
+  it('replaces a request or correlation id that is not a plain token, so logs cannot be forged through it', async () => {
+    const answer = await call(`${base}/items/1`, { headers: { 'x-request-id': 'a b\tc', 'x-correlation-id': 'x'.repeat(200) } });
+    const seen = answer.json<{ headers: Record<string, string> }>().headers;
+    assert.match(seen['x-request-id'] ?? '', /^[0-9a-f-]{36}$/);
+    assert.equal(seen['x-correlation-id'], seen['x-request-id']);
+  });
+
+  it('sets x-forwarded-for, -proto and -host from this hop over what the client claims, and drops hop-by-hop headers', async () => {
     const host = new URL(base).host;
     const answer = await call(`${base}/items/1`, {
-      headers: { 'x-forwarded-for': '10.0.0.1', 'x-secret-hop': 'a', connection: 'x-secret-hop', 'proxy-authorization': 'Basic x', accept: 'application/json' },
+      headers: {
+        'x-forwarded-for': '10.0.0.1',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'bank.example',
+        'x-secret-hop': 'a',
+        connection: 'x-secret-hop',
+        'proxy-authorization': 'Basic x',
+        accept: 'application/json',
+      },
     });
     const seen = answer.json<{ headers: Record<string, string> }>().headers;
-    assert.equal(seen['x-forwarded-for'], '10.0.0.1, 127.0.0.1');
+    assert.equal(seen['x-forwarded-for'], '127.0.0.1');
     assert.equal(seen['x-forwarded-proto'], 'http');
     assert.equal(seen['x-forwarded-host'], host);
     assert.equal(seen['x-secret-hop'], undefined);
     assert.equal(seen['proxy-authorization'], undefined);
     assert.equal(seen.accept, 'application/json');
     assert.notEqual(seen.host, host);
+  });
+
+  it('keeps and extends x-forwarded-* when told a trusted proxy is in front', async () => {
+    const trusting = await startHarness({ routes: [{ prefix: '/items', service: 'shop/item' }], upstreams: { 'shop/item': [items.url] } }, { trustForwarded: true });
+    try {
+      const answer = await call(`${trusting.gateway.url}/items/1`, { headers: { 'x-forwarded-for': '10.0.0.1', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'shop.example' } });
+      const seen = answer.json<{ headers: Record<string, string> }>().headers;
+      assert.deepEqual([seen['x-forwarded-for'], seen['x-forwarded-proto'], seen['x-forwarded-host']], ['10.0.0.1, 127.0.0.1', 'https', 'shop.example']);
+    } finally {
+      await trusting.close();
+    }
   });
 
   it('streams a request body up and the answer back as they flow, buffering neither', { timeout: 10_000 }, async () => {

@@ -35,7 +35,7 @@ describe('the gateway process started from the environment', () => {
   });
 
   it('routes from GATEWAY_ROUTES_FILE on PORT, and drains and exits 0 on SIGTERM', async () => {
-    const { child, lines } = run({ GATEWAY_ROUTES_FILE: routesFile, PORT: '0', HOST: '127.0.0.1' });
+    const { child, lines } = run({ GATEWAY_ROUTES_FILE: routesFile, PORT: '0', HOST: '127.0.0.1', GATEWAY_AUTH: 'off' });
     const url = await eventually(() => {
       const listening = lines.find((l) => l.msg === 'gateway listening');
       assert.ok(listening?.url);
@@ -52,7 +52,9 @@ describe('the gateway process started from the environment', () => {
     for (const [env, message] of [
       [{ PORT: '0' }, /GATEWAY_ROUTES_FILE/],
       [{ GATEWAY_ROUTES_FILE: routesFile, PORT: 'eighty' }, /PORT must be integer/],
-      [{ GATEWAY_ROUTES_FILE: join(dir.path, 'missing.json'), PORT: '0' }, /missing\.json does not exist/],
+      [{ GATEWAY_ROUTES_FILE: join(dir.path, 'missing.json'), PORT: '0', GATEWAY_AUTH: 'off' }, /missing\.json does not exist/],
+      [{ GATEWAY_ROUTES_FILE: routesFile, PORT: '0' }, /GATEWAY_AUTH is on: set GATEWAY_AUTH_ISSUER and GATEWAY_AUTH_AUDIENCE/],
+      [{ GATEWAY_ROUTES_FILE: routesFile, PORT: '0', GATEWAY_AUTH_ISSUER: 'http://a', GATEWAY_AUTH_AUDIENCE: 'x', GATEWAY_AUTH_ALGORITHMS: 'HS256' }, /GATEWAY_AUTH_ALGORITHMS/],
     ] as const) {
       const { child, stderr } = run(env);
       const [code] = (await once(child, 'exit')) as [number];
