@@ -1,0 +1,4 @@
+import { runService } from '@eventide/service-host';
+import { posService } from './service.ts';
+
+await runService(posService);
