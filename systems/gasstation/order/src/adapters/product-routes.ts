@@ -20,7 +20,7 @@ const FindByProductIdQuery = Type.Object({ product_id: ProductId });
  * `PATCH /products/{productId}` (spec E.10.5).
  */
 export function productRoutes(app: App, { command, store }: ServiceContext): void {
-  const units = (trx: Kysely<any>, emit: (event: DomainEvent) => void) => ({ products: productRepository(trx), emit });
+  const productUnit = (trx: Kysely<any>, emit: (event: DomainEvent) => void) => ({ products: productRepository(trx), emit });
   const one = async (productId: string) => {
     const { items } = await listProducts(store.db, { productId, page: 0, size: 1 });
     const [product] = items;
@@ -31,12 +31,12 @@ export function productRoutes(app: App, { command, store }: ServiceContext): voi
   /** `true` once the product is resent (with its new price, if given); 404 for an unknown productId. */
   app.post('/products/sync', formParameters(SyncParameters), async (request) => {
     const { productId, price } = request.body;
-    await command(request, (trx, emit) => syncProduct(units(trx, emit), productId, price));
+    await command(request, (trx, emit) => syncProduct(productUnit(trx, emit), productId, price));
     return true;
   });
 
   app.patch('/products/:productId', { schema: { params: ProductIdParams, body: ProductPatchBody } }, async (request) =>
-    command(request, (trx, emit) => reviseProductDetails(units(trx, emit), request.params.productId, request.body)),
+    command(request, (trx, emit) => reviseProductDetails(productUnit(trx, emit), request.params.productId, request.body)),
   );
 
   for (const path of ['/product', '/products']) {
