@@ -30,8 +30,12 @@ const environment = Type.Object({
   GATEWAY_AUTH_CLOCK_TOLERANCE_S: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
   GATEWAY_TOKEN_CACHE: Type.Integer({ minimum: 0, default: 10_000 }),
   GATEWAY_JWKS_COOLDOWN_MS: Type.Integer({ minimum: 0, default: 1_000 }),
-  /** Per client and route, `<requests>/<seconds>`, or `off`; a route or rule of the routing file may set its own. */
-  GATEWAY_RATE_LIMIT: Type.String({ pattern: '^(off|[1-9][0-9]*/[1-9][0-9]*)$', default: '2000/1' }),
+  /**
+   * Per client and route, `<requests>/<seconds>`, or `off`; a route or rule of the routing file may
+   * set its own. The default is a ceiling against a runaway client, above what one client of these
+   * systems does; a tighter limit belongs on the rule that needs it.
+   */
+  GATEWAY_RATE_LIMIT: Type.String({ pattern: '^(off|[1-9][0-9]*/[1-9][0-9]*)$', default: '5000/1' }),
   /** Comma-separated origins of the web UI. */
   GATEWAY_CORS_ORIGINS: Type.String({ default: '' }),
   GATEWAY_TRUST_FORWARDED: Type.Boolean({ default: false }),

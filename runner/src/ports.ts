@@ -24,11 +24,14 @@ export type PortMode = 'fixed' | 'ephemeral';
 export interface PortPlan {
   /** 0: an OS-assigned port. */
   readonly gateway: number;
+  /** The authorization server's (0: OS-assigned): 8089 in both fixed schemes, beside the seeds' 8081–8088. */
+  readonly auth: number;
   /** A service's ports in order of preference, the first its home; empty: OS-assigned only. */
   candidates(system: string, service: string): readonly number[];
 }
 
 const togetherGatewayPort = 8080;
+const authPort = 8089;
 
 function series(home: number, stride: number, count: number): number[] {
   return Array.from({ length: count }, (_, k) => home + stride * k).filter((port) => port <= 65_535);
@@ -40,12 +43,13 @@ export function planPorts(
   scope: Scope,
   mode: PortMode,
 ): PortPlan {
-  if (mode === 'ephemeral') return { gateway: 0, candidates: () => [] };
+  if (mode === 'ephemeral') return { gateway: 0, auth: 0, candidates: () => [] };
   if (scope === 'alone') {
     const [system] = selected;
     if (system === undefined || selected.length !== 1) throw new Error('a run alone has exactly one system');
     return {
       gateway: system.gatewayPort,
+      auth: authPort,
       candidates: (_system, service) => {
         const seed = system.services.find((s) => s.name === service)?.port;
         if (seed === undefined) throw new Error(`${system.name} has no service ${service}`);
@@ -55,6 +59,7 @@ export function planPorts(
   }
   return {
     gateway: togetherGatewayPort,
+    auth: authPort,
     candidates: (systemName, service) => {
       const i = discovered.indexOf(systemName) + 1;
       const j = (selected.find((s) => s.name === systemName)?.services.findIndex((s) => s.name === service) ?? -1) + 1;
@@ -110,7 +115,7 @@ export async function pickPort(candidates: readonly number[], taken: ReadonlySet
  * callers are handed), chosen before anything starts. A fixed port in use fails the start,
  * naming every one.
  */
-export async function reservePorts(plan: PortPlan, systems: readonly SystemManifest[]): Promise<{ gateway: number; homes: Map<string, number> }> {
+export async function reservePorts(plan: PortPlan, systems: readonly SystemManifest[]): Promise<{ gateway: number; auth: number; homes: Map<string, number> }> {
   const homes = new Map<string, number>();
   for (const system of systems) {
     for (const service of system.services) {
@@ -119,8 +124,9 @@ export async function reservePorts(plan: PortPlan, systems: readonly SystemManif
     }
   }
   const gateway = plan.gateway === 0 ? await pickPort([], new Set(homes.values())) : plan.gateway;
+  const auth = plan.auth === 0 ? await pickPort([], new Set([...homes.values(), gateway])) : plan.auth;
   const busy: string[] = [];
-  for (const [owner, port] of [...homes, ['gateway', gateway] as const]) if (!(await isFree(port))) busy.push(`${port} (${owner})`);
+  for (const [owner, port] of [...homes, ['gateway', gateway] as const, ['auth', auth] as const]) if (!(await isFree(port))) busy.push(`${port} (${owner})`);
   if (busy.length > 0) throw new AppError('conflict', `port ${busy.join(', ')} already in use: is another runner or program running?`);
-  return { gateway, homes };
+  return { gateway, auth, homes };
 }

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { AccessRule } from '@eventide/service-host';
 import type { Scope } from './ports.ts';
 import { fetchText } from './probe.ts';
 import { parseGatewayCounts, routesDocument, routesWriter } from './routing.ts';
@@ -20,6 +21,8 @@ export interface PublishOptions {
   /** Every service of the run, as it is now. */
   readonly services: () => readonly Published[];
   readonly gatewayPort: number;
+  /** A system's access rules (its manifest's `access`). */
+  readonly accessOf: (system: string) => readonly AccessRule[] | undefined;
   /** While the gateway is down there is nobody to confirm; it reads the file when it is back. */
   readonly gatewayReady: () => boolean;
   readonly confirmMs: number;
@@ -33,7 +36,7 @@ export interface PublishOptions {
  * `confirmMs`, it says so and goes on.
  */
 export function routesPublisher(options: PublishOptions): (changed: readonly Published[]) => Promise<void> {
-  const { file, scope, services, gatewayPort, gatewayReady, confirmMs, say } = options;
+  const { file, scope, services, gatewayPort, accessOf, gatewayReady, confirmMs, say } = options;
   const write = routesWriter(file);
 
   const confirm = async (changed: readonly Published[]): Promise<void> => {
@@ -61,7 +64,7 @@ export function routesPublisher(options: PublishOptions): (changed: readonly Pub
 
   return async (changed) => {
     const document = routesDocument(
-      services().map((s) => ({ system: s.system, service: s.manifest.name, routes: s.manifest.routes, upstreams: s.upstreams })),
+      services().map((s) => ({ system: s.system, service: s.manifest.name, routes: s.manifest.routes, upstreams: s.upstreams, access: accessOf(s.system) })),
       scope,
     );
     await write(document);

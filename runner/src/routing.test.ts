@@ -12,7 +12,10 @@ const payment: RoutedService = { system: 'gdmarket', service: 'payment', routes:
 describe('the routing file', () => {
   it('routes a system alone by the seed’s own paths and by /<system> paths, which the gateway accepts', () => {
     const table = routingTable(routesDocument([item, payment], 'alone'));
-    assert.deepEqual(table.match('/items/1?x=1'), { route: { prefix: '/items', service: 'gdmarket/item', stripPrefix: undefined }, upstreamPath: '/items/1?x=1' });
+    assert.deepEqual(table.match('/items/1?x=1'), {
+      route: { prefix: '/items', service: 'gdmarket/item', stripPrefix: undefined, access: undefined, rateLimit: undefined },
+      upstreamPath: '/items/1?x=1',
+    });
     assert.equal(table.match('/gdmarket/items/1')?.upstreamPath, '/items/1');
     assert.deepEqual(table.upstreams.get('gdmarket/item'), ['http://127.0.0.1:8081']);
   });
@@ -27,6 +30,24 @@ describe('the routing file', () => {
     const table = routingTable(routesDocument([payment], 'alone'));
     assert.equal(table.match('/payments')?.route.service, 'gdmarket/payment');
     assert.deepEqual(table.upstreams.get('gdmarket/payment'), []);
+  });
+
+  it('gives each route the system rules that can match under it, roles named as tokens carry them', () => {
+    const access = [
+      { methods: ['GET'], path: '/**', roles: 'any' as const },
+      { methods: ['POST'], path: '/items', roles: ['item-manager'] },
+      { methods: ['PATCH'], path: '/items/*', roles: ['item-manager'], rateLimit: { requests: 5, perSeconds: 1 } },
+      { methods: ['POST'], path: '/payments', roles: ['renter'] },
+    ];
+    const document = routesDocument([{ ...item, access }], 'alone');
+    const itemsRoute = document.routes.find((r) => r.prefix === '/gdmarket/items');
+    assert.deepEqual(itemsRoute?.access, [
+      { methods: ['GET'], path: '/**', roles: ['*'] },
+      { methods: ['POST'], path: '/items', roles: ['gdmarket/item-manager'] },
+      { methods: ['PATCH'], path: '/items/*', roles: ['gdmarket/item-manager'], rateLimit: { requests: 5, perSeconds: 1 } },
+    ]);
+    assert.deepEqual(document.routes.find((r) => r.prefix === '/itemInfoes')?.access, [{ methods: ['GET'], path: '/**', roles: ['*'] }]);
+    assert.equal(routingTable(document).match('/items/1')?.route.access?.length, 3);
   });
 
   const dir = tempDir('eventide-runner-routes-');

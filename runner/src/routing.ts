@@ -1,5 +1,6 @@
 import { rename, writeFile } from 'node:fs/promises';
 import type { RoutesDocument } from '@eventide/gateway';
+import type { AccessRule } from '@eventide/service-host';
 import type { Scope } from './ports.ts';
 
 export interface RoutedService {
@@ -8,6 +9,34 @@ export interface RoutedService {
   readonly routes: readonly string[];
   /** Base URLs of the replicas the gateway should send traffic to now. */
   readonly upstreams: readonly string[];
+  /** The system's access rules (its manifest's `access`); absent: any valid token. */
+  readonly access?: readonly AccessRule[];
+}
+
+/** The literal segments a rule's path starts with, up to its first wildcard. */
+const literalHead = (path: string): string[] => {
+  const segments = path.split('/').filter((s) => s !== '');
+  const wild = segments.findIndex((s) => s === '*' || s === '**');
+  return wild < 0 ? segments : segments.slice(0, wild);
+};
+
+/**
+ * The rules that can match under `prefix` (the others never would), roles named as tokens carry
+ * them (`renter` of gdmarket is `gdmarket/renter`; 'any' is `*`).
+ */
+export function accessFor(system: string, prefix: string, rules: readonly AccessRule[]): NonNullable<RoutesDocument['routes'][number]['access']> {
+  const route = prefix.split('/').filter((s) => s !== '');
+  return rules
+    .filter((rule) => {
+      const head = literalHead(rule.path);
+      return head.every((segment, i) => i >= route.length || segment === route[i]) && route.every((segment, i) => i >= head.length || segment === head[i]);
+    })
+    .map(({ methods, path, roles, rateLimit }) => ({
+      methods: [...methods],
+      path,
+      roles: roles === 'any' ? ['*'] : roles.map((role) => `${system}/${role}`),
+      ...(rateLimit === undefined ? {} : { rateLimit: { ...rateLimit } }),
+    }));
 }
 
 export const serviceKey = (system: string, service: string): string => `${system}/${service}`;
@@ -21,12 +50,13 @@ export const serviceKey = (system: string, service: string): string => `${system
 export function routesDocument(services: readonly RoutedService[], scope: Scope): RoutesDocument {
   const routes: RoutesDocument['routes'] = [];
   const upstreams: RoutesDocument['upstreams'] = {};
-  for (const { system, service, routes: prefixes, upstreams: urls } of services) {
+  for (const { system, service, routes: prefixes, upstreams: urls, access } of services) {
     const key = serviceKey(system, service);
     upstreams[key] = [...urls];
     for (const prefix of prefixes) {
-      routes.push({ prefix: `/${system}${prefix}`, service: key, stripPrefix: `/${system}` });
-      if (scope === 'alone') routes.push({ prefix, service: key });
+      const rules = access === undefined ? {} : { access: accessFor(system, prefix, access) };
+      routes.push({ prefix: `/${system}${prefix}`, service: key, stripPrefix: `/${system}`, ...rules });
+      if (scope === 'alone') routes.push({ prefix, service: key, ...rules });
     }
   }
   return { routes, upstreams };

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { clientCredentialsToken, defaultConfigFile, machineClientFor, readAuthConfig, resolveSecrets, secretsFileIn } from '@eventide/auth';
 import { AppError } from '@eventide/core';
 import { compileCacheDir } from './compile-cache.ts';
 import { controlSocketPath, runnerAlive, serveControl, type Action, type ControlServer } from './control.ts';
@@ -36,6 +37,11 @@ export interface RunnerOptions {
   readonly gatewayConfirmMs?: number;
   /** Aborting it during the start stops what was started and rejects (Ctrl-C while starting). */
   readonly signal?: AbortSignal;
+  /**
+   * Access tokens at the gateway (default true): the authorization server starts with the run and
+   * the gateway refuses a request without a valid token. False only where auth is not the point.
+   */
+  readonly auth?: boolean;
 }
 
 export interface GatewayStatus {
@@ -47,6 +53,13 @@ export interface GatewayStatus {
   readonly ready: boolean;
 }
 
+export interface AuthStatus {
+  /** The issuer: token endpoint `<url>/token`, keys `<url>/jwks`, login pages under `<url>/interaction`. */
+  readonly url: string;
+  readonly pid: number | undefined;
+  readonly state: ReplicaState;
+}
+
 export interface RunnerStatus {
   readonly pid: number;
   readonly scope: Scope;
@@ -56,6 +69,8 @@ export interface RunnerStatus {
   readonly readyInMs: number | undefined;
   readonly systems: readonly { readonly name: string; readonly title: string }[];
   readonly gateway: GatewayStatus;
+  /** Absent when the run checks no tokens. */
+  readonly auth?: AuthStatus;
   /** `ready`: replicas whose /health/ready answered 200 just now. */
   readonly services: readonly (ServiceStatus & { readonly ready: number })[];
 }
@@ -70,12 +85,18 @@ export interface RunningRunner {
   start(service: string): Promise<ServiceStatus>;
   restart(service: string): Promise<ServiceStatus>;
   scale(service: string, replicas: number): Promise<ServiceStatus>;
+  /**
+   * An access token of the demo machine client holding `<system>/<role>` (auth/config), e.g.
+   * `token('gdmarket', 'renter')`: the value for `Authorization: Bearer …`.
+   */
+  token(system: string, role: string): Promise<string>;
   /** SIGTERM to every process, SIGKILL after the deadline; resolves when all have exited. */
   close(): Promise<void>;
 }
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const gatewayMain = fileURLToPath(new URL('./main.ts', import.meta.resolve('@eventide/gateway')));
+const authMain = fileURLToPath(new URL('./main.ts', import.meta.resolve('@eventide/auth')));
 
 /** A process logs at least at info (the runner keeps its last lines for failure reports) and as verbosely as shown. */
 const processLevel = (shown: Level): Level => (levels[shown] < levels.info ? shown : 'info');
@@ -100,6 +121,10 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
   const shown: Level = options.logLevel ?? (isLevel(envLevel) ? envLevel : 'warn');
   const confirmMs = options.gatewayConfirmMs ?? 5_000;
   const compileCache = compileCacheDir(env);
+  const authOn = options.auth ?? true;
+  const authDir = join(dataDir, 'auth');
+  const authConfigFile = env.AUTH_CONFIG_FILE ?? defaultConfigFile;
+  const authConfig = authOn ? await readAuthConfig(authConfigFile) : undefined;
 
   const discovered = await discoverSystems(root);
   const selected = selectSystems(discovered, names);
@@ -124,7 +149,8 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
   const units: ServiceUnit[] = [];
 
   // Before anything starts: a caller is handed its callee's address (`PAYMENT_URL`) at spawn.
-  const { gateway: gatewayPort, homes } = await reservePorts(plan, manifests);
+  const { gateway: gatewayPort, auth: authPort, homes } = await reservePorts(plan, manifests);
+  const issuer = `http://127.0.0.1:${authPort}`;
 
   let phase: RunnerStatus['phase'] = 'starting';
   const busPath = join(dataDir, 'bus.db');
@@ -145,13 +171,40 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
     supervision,
     spec: (port) => {
       notStopping();
-      const owned = { PORT: String(port), LOG_LEVEL: processLevel(shown), GATEWAY_ROUTES_FILE: routesFile, NODE_COMPILE_CACHE: compileCache, ...lean, [ownerVariable]: dataDir };
+      const auth: Record<string, string> = authConfig === undefined
+        ? { GATEWAY_AUTH: 'off' }
+        : { GATEWAY_AUTH: 'on', GATEWAY_AUTH_ISSUER: issuer, GATEWAY_AUTH_AUDIENCE: authConfig.audience, GATEWAY_AUTH_JWKS_URL: `${issuer}/jwks` };
+      const owned = { PORT: String(port), LOG_LEVEL: processLevel(shown), GATEWAY_ROUTES_FILE: routesFile, NODE_COMPILE_CACHE: compileCache, ...lean, ...auth, [ownerVariable]: dataDir };
       const processEnv = replicaEnv({ base: env, prefixes, owned });
       return { label: 'gateway', entry: gatewayMain, cwd: root, threshold: levels[shown], env: processEnv, ledger };
     },
   });
   const gatewayUrl = gateway.url;
-  const taken = (): Set<number> => new Set([gatewayPort, ...units.flatMap((u) => [u.homePort, ...u.replicas.map((r) => r.port)])]);
+  // Supervised like the gateway; its keys and generated secrets live in <data>/auth.
+  const authServer = authConfig === undefined
+    ? undefined
+    : new Replica({
+        n: 1,
+        port: authPort,
+        label: 'auth',
+        printer,
+        supervision,
+        spec: (port) => {
+          notStopping();
+          const owned = {
+            PORT: String(port),
+            AUTH_DATA_DIR: authDir,
+            AUTH_CONFIG_FILE: authConfigFile,
+            AUTH_ISSUER: issuer,
+            LOG_LEVEL: processLevel(shown),
+            NODE_COMPILE_CACHE: compileCache,
+            ...lean,
+            [ownerVariable]: dataDir,
+          };
+          return { label: 'auth', entry: authMain, cwd: root, threshold: levels[shown], env: replicaEnv({ base: env, prefixes, owned }), ledger };
+        },
+      });
+  const taken = (): Set<number> => new Set([gatewayPort, authPort, ...units.flatMap((u) => [u.homePort, ...u.replicas.map((r) => r.port)])]);
 
   const notStopping = () => {
     if (phase === 'stopping') throw new AppError('conflict', 'the runner is stopping');
@@ -167,6 +220,7 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
     scope,
     services: () => units,
     gatewayPort,
+    accessOf: (system) => manifests.find((m) => m.name === system)?.access,
     gatewayReady: () => gateway.state === 'ready',
     confirmMs,
     say: (text) => printer.say('runner', text),
@@ -207,7 +261,7 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
 
 
   const closeAll = async (): Promise<void> => {
-    await Promise.all([gateway.stop(), ...units.map((u) => u.close())]);
+    await Promise.all([gateway.stop(), authServer?.stop(), ...units.map((u) => u.close())]);
   };
 
   const unitNamed = (name: string): ServiceUnit => {
@@ -241,6 +295,7 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
         restarts: gateway.restarts,
         ready: gateway.pid !== undefined && (await readyNow(gatewayPort)),
       },
+      ...(authServer === undefined ? {} : { auth: { url: issuer, pid: authServer.pid, state: authServer.state } }),
       services,
     };
   };
@@ -279,7 +334,7 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
   };
   options.signal?.addEventListener('abort', abandon, { once: true });
   if (options.signal?.aborted) abandon();
-  const started = await Promise.allSettled([gateway.start(), ...units.map((u) => u.launch())]);
+  const started = await Promise.allSettled([gateway.start(), ...(authServer === undefined ? [] : [authServer.start()]), ...units.map((u) => u.launch())]);
   options.signal?.removeEventListener('abort', abandon);
   const failures = started.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error);
   if (failures.length > 0 || options.signal?.aborted) {
@@ -300,6 +355,14 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
   for (const line of tryLines(summary)) printer.say('runner', line);
   printer.say('runner', 'control: npm run svc -- status | stop|start|restart <system>/<service> | scale <system>/<service> <n>');
 
+  const token = async (system: string, role: string): Promise<string> => {
+    if (authConfig === undefined) throw new AppError('conflict', 'this run checks no tokens (auth: false)');
+    const client = machineClientFor(authConfig, system, role);
+    const secrets = await resolveSecrets(authConfig, { file: secretsFileIn(authDir), env, generate: false });
+    const answer = await clientCredentialsToken({ issuer, clientId: client.id, clientSecret: secrets.clients[client.id]!, resource: authConfig.audience });
+    return answer.accessToken;
+  };
+
   let closing: Promise<void> | undefined;
   return {
     gatewayUrl,
@@ -310,6 +373,7 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
     start: (name) => act(name, 'start'),
     restart: (name) => act(name, 'restart'),
     scale: (name, replicas) => act(name, 'scale', replicas),
+    token,
     close() {
       closing ??= (async () => {
         phase = 'stopping';

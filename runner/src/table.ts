@@ -26,12 +26,17 @@ export function statusTable(status: RunnerStatus): string[] {
   }
   const { gateway } = status;
   rows.push(['gateway', gateway.pid === undefined ? '0/1' : '1/1', String(gateway.port), list([gateway.pid]), gateway.ready ? 'yes' : 'no']);
+  const { auth } = status;
+  if (auth !== undefined) rows.push(['auth', auth.pid === undefined ? '0/1' : '1/1', new URL(auth.url).port, list([auth.pid]), auth.state === 'ready' ? 'yes' : 'no']);
   return columns(rows);
 }
 
 /** Where to point a client: each route through the gateway, then each service straight. */
 export function tryLines(status: RunnerStatus): string[] {
   const lines: string[] = [];
+  if (status.auth !== undefined) {
+    lines.push(`the gateway wants a token: http ${status.gateway.url}/... "$(npm run -s token -- <system> <role>)" (roles: auth/config/demo.json)`);
+  }
   for (const system of status.systems) {
     lines.push(`${system.name}: ${system.title}`);
     const rows: string[][] = [];

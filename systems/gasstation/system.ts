@@ -21,4 +21,11 @@ export default defineSystem({
     { name: 'logistics', port: 8084, main: 'logistics/src/main.ts', routes: ['/shipments'] },
     { name: 'commission', port: 8085, main: 'commission/src/main.ts', routes: ['/commissions'] },
   ],
+  // Reads for any signed-in caller; each write to the role that owns it (issue 5).
+  access: [
+    { methods: ['GET'], path: '/**', roles: 'any' },
+    ...['/orders', '/products', '/product', '/shipments', '/orderStatuses', '/commissions'].map((path) => ({ methods: ['*'], path: `${path}/**`, roles: ['head-office'] })),
+    ...['/stocks', '/stockFlows', '/productMasters', '/stockSummaries', '/salesSummaries', '/accounts'].map((path) => ({ methods: ['*'], path: `${path}/**`, roles: ['station-manager'] })),
+    ...['/sales', '/cancelSales', '/productMenus'].map((path) => ({ methods: ['*'], path: `${path}/**`, roles: ['pos'] })),
+  ],
 });

@@ -19,6 +19,21 @@ export interface ServiceManifest {
   readonly calls?: Readonly<Record<string, string>>;
 }
 
+/**
+ * Who may call what through the gateway. The first rule whose method and path match decides; a
+ * request no rule matches is refused (403). Paths are the service's own (`/items/*`).
+ */
+export interface AccessRule {
+  /** Upper case, or '*' for any; GET covers HEAD. */
+  readonly methods: readonly string[];
+  /** Literal segments, '*' for one segment, a final '**' for anything below (none included). */
+  readonly path: string;
+  /** Roles of this system (`renter`), as the authorization server grants them; 'any': any valid token. */
+  readonly roles: readonly string[] | 'any';
+  /** Per client (token subject), instead of the gateway's default. */
+  readonly rateLimit?: { readonly requests: number; readonly perSeconds: number };
+}
+
 export interface SystemManifest {
   readonly name: string;
   /** One line for the runner's table. */
@@ -26,6 +41,8 @@ export interface SystemManifest {
   /** The seed's gateway port when the system runs alone (8088). */
   readonly gatewayPort: number;
   readonly services: readonly ServiceManifest[];
+  /** Roles per method and path at the gateway; absent: any valid token may call anything. */
+  readonly access?: readonly AccessRule[];
 }
 
 export const defineSystem = (manifest: SystemManifest): SystemManifest => manifest;

@@ -14,7 +14,7 @@ export interface TestRun {
   close(): Promise<void>;
 }
 
-/** A runner over fixture systems on OS-assigned ports and a data directory of its own. */
+/** A runner over fixture systems on OS-assigned ports and a data directory of its own; tokens off unless asked (auth.test.ts). */
 export async function startTestRun(options: Partial<RunnerOptions> = {}): Promise<TestRun> {
   const dir = tempDir('eventide-runner-');
   const lines: string[] = [];
@@ -24,7 +24,7 @@ export async function startTestRun(options: Partial<RunnerOptions> = {}): Promis
   };
   let runner: RunningRunner;
   try {
-    runner = await startRunner({ root: fixtureRoot('good'), dataDir: dir.path, ports: 'ephemeral', output, supervision: quick, ...options });
+    runner = await startRunner({ root: fixtureRoot('good'), dataDir: dir.path, ports: 'ephemeral', output, supervision: quick, auth: false, ...options });
   } catch (error) {
     dir.remove();
     throw error;

@@ -20,17 +20,23 @@ describe('gdmarket through the gateway, each service its own process', () => {
   const dir = tempDir('gdmarket-e2e-');
   let runner: RunningRunner;
   let gateway: string;
+  let itemManager: string;
+  let renter: string;
 
   before(async () => {
     runner = await startRunner({ systems: ['gdmarket'], dataDir: dir.path, ports: 'ephemeral', output: () => undefined });
     gateway = runner.gatewayUrl;
+    [itemManager, renter] = await Promise.all([runner.token('gdmarket', 'item-manager'), runner.token('gdmarket', 'renter')]);
   });
   after(async () => {
     await runner?.close();
     dir.remove();
   });
 
-  async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  // As the seed's people: the item manager registers, lends and returns items; the renter does the rest.
+  const tokenFor = (method: string, path: string) => (method !== 'GET' && path.startsWith('/items') ? itemManager : renter);
+  async function call(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<Answer> {
+    const headers = { authorization: `Bearer ${tokenFor(method, path)}`, ...extra };
     const response = await fetch(`${gateway}${path}`, {
       method,
       headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
@@ -88,6 +94,18 @@ describe('gdmarket through the gateway, each service its own process', () => {
     const listed = await call('GET', '/reservations');
     assert.equal(listed.status, 200);
     assert.ok(Number(listed.headers.get('x-total-count')) >= 1);
+  });
+
+  it('refuses a caller without a token (401) or with the wrong role (403), and nothing is written', async () => {
+    const before = Number((await call('GET', '/items?size=1')).headers.get('x-total-count'));
+    const item = { itemName: 'Forged', itemPrice: 1 };
+    const anonymous = await fetch(`${gateway}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(item) });
+    assert.equal(anonymous.status, 401);
+    const asRenter = await fetch(`${gateway}/items`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${renter}` }, body: JSON.stringify(item) });
+    assert.equal(asRenter.status, 403);
+    const reserveAsManager = await call('POST', '/reservations', { customerName: 'x', customerId: 1, itemNo: 1, itemName: 'x', itemPrice: 1 }, { authorization: `Bearer ${itemManager}` });
+    assert.equal(reserveAsManager.status, 403);
+    assert.equal(Number((await call('GET', '/items?size=1')).headers.get('x-total-count')), before);
   });
 
   it('accepts reservations while the item service is down, and the item catches up when it is back (D.8 step 8)', async () => {

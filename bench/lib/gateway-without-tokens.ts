@@ -1,0 +1,55 @@
+/**
+ * A second gateway process beside the run's own, over the same routing file and replicas, that
+ * checks no tokens (GATEWAY_AUTH=off): the same route with and without JWT verification, measured
+ * side by side on one machine state, rather than in two runs minutes apart.
+ */
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnNode } from '@eventide/testing';
+
+const gatewayMain = fileURLToPath(new URL('./main.ts', import.meta.resolve('@eventide/gateway')));
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** Starts it on the run's `<dataDir>/runner/routes.json` and resolves once `readyPath` answers 200 through it. */
+export async function startGatewayWithoutTokens(dataDir: string, readyPath: string): Promise<{ url: string; pid: number; close(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawnNode(gatewayMain, [], {
+    stdio: 'ignore',
+    env: {
+      ...process.env,
+      // As the runner starts its gateway (runner.ts), so the two differ only in GATEWAY_AUTH.
+      NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-semi-space-size=2'].filter(Boolean).join(' '),
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+      GATEWAY_ROUTES_FILE: join(dataDir, 'runner', 'routes.json'),
+      GATEWAY_AUTH: 'off',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = performance.now() + 30_000;
+  for (;;) {
+    const status = await fetch(`${url}${readyPath}`).then((r) => r.status, () => 0);
+    if (status === 200) break;
+    if (performance.now() > deadline) throw new Error(`the gateway without tokens did not answer ${readyPath} within 30 s (last ${status})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    url,
+    pid: child.pid!,
+    async close() {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
