@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isAppError } from '@eventide/core';
+import type { RebuildResult } from '@eventide/service-host';
 import { callControl, controlSocketPath, runnerAlive, type Action } from './control.ts';
 import { startRunner, type RunnerStatus } from './runner.ts';
 import type { ServiceStatus } from './service.ts';
@@ -17,6 +18,9 @@ const usage = `usage:
   npm run svc -- restart <system>/<service>    rolling restart: no request through the gateway fails
   npm run svc -- scale <system>/<service> <n>  run n replicas (1 to 5) behind the gateway
   npm run reset                        remove the data directory (refused while a runner runs)
+  npm run rebuild -- <system> <service> [<read model>] [--url <service url>]
+                                       rebuild a read model from the events on the running service (the runner's, or
+                                       the one at --url); without a read model, list them
 Options of run: --root <dir> reads <dir>/systems (default: this repository); --ports ephemeral takes every port
 from the OS instead of the seed's (parallel runs, tests).
 DATA_DIR (default .data) names the data directory; LOG_LEVEL (default warn) how much of the services' logs is shown;
@@ -112,6 +116,43 @@ async function act(action: Action, name: string | undefined, replicas: string | 
   for (const line of replicaLines(result)) console.log(line);
 }
 
+/** A running replica's base URL, from the runner; refused with several replicas, which would keep consuming. */
+async function serviceUrl(name: string): Promise<string> {
+  const body = (await control('GET', '/status')) as RunnerStatus;
+  const service = body.services.find((s) => s.name === name);
+  if (service === undefined) fail(`the runner runs no ${name} (services: ${body.services.map((s) => s.name).join(', ')})`);
+  if (service.replicas.length !== 1) {
+    fail(`${name} runs ${service.replicas.length} replicas; a rebuild pauses the consumer of one while the others keep consuming: npm run svc -- scale ${name} 1 first`);
+  }
+  return service.replicas[0]!.url;
+}
+
+async function admin(url: string, method: 'GET' | 'POST', path: string): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, url), { method });
+  } catch (error) {
+    return fail(`nothing answers at ${url}: ${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}`);
+  }
+  const body = (await response.json().catch(() => ({}))) as { detail?: string; title?: string };
+  if (!response.ok) fail(`${url} answered ${response.status}: ${body.detail ?? body.title ?? ''}`);
+  return body;
+}
+
+/** Rebuilds one read model of a running service from the events (POST /admin/read-models/{name}/rebuild) and says what it did. */
+async function rebuild(system: string | undefined, service: string | undefined, readModel: string | undefined, url: string | undefined): Promise<void> {
+  if (system === undefined || service === undefined) fail(`rebuild needs <system> <service> [<read model>]\n${usage}`);
+  const name = `${system}/${service}`;
+  const base = url ?? (await serviceUrl(name));
+  if (readModel === undefined) {
+    const names = (await admin(base, 'GET', '/admin/read-models')) as string[];
+    return void console.log(names.length === 0 ? `${name} has no read model` : `${name} read models: ${names.join(', ')}`);
+  }
+  const result = (await admin(base, 'POST', `/admin/read-models/${encodeURIComponent(readModel)}/rebuild`)) as RebuildResult;
+  const what = result.kind === 'projection' ? `${result.events} events replayed (${result.skipped} skipped)` : `${result.rows} rows recomputed`;
+  console.log(`${name} ${result.readModel}: ${what} in ${result.durationMs} ms`);
+}
+
 /** Refuses a running runner's data directory, and any directory that holds the project or the home. */
 async function reset(): Promise<void> {
   const alive = await runnerAlive(controlSocketPath(dataDir));
@@ -132,6 +173,7 @@ function parse() {
         help: { type: 'boolean', short: 'h' },
         root: { type: 'string' },
         ports: { type: 'string', default: 'fixed' },
+        url: { type: 'string' },
       },
     });
   } catch (error) {
@@ -152,6 +194,8 @@ if (values.help || command === undefined || command === 'help') {
   await act(command, rest[0], rest[1]);
 } else if (command === 'reset') {
   await reset();
+} else if (command === 'rebuild') {
+  await rebuild(rest[0], rest[1], rest[2], values.url);
 } else {
   fail(`unknown command ${command}\n${usage}`);
 }

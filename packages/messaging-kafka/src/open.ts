@@ -6,6 +6,9 @@ import { BatchingPublisher } from './publisher.ts';
 import { KafkaSubscription } from './subscription.ts';
 import { ensureTopics } from './topics.ts';
 
+/** ListOffsets' timestamp for "the offset the next record will get". */
+const latestOffset = -1n;
+
 export interface KafkaBusOptions {
   /** Bootstrap brokers, `host:port`. */
   readonly brokers: readonly string[];
@@ -83,6 +86,22 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<Bus> {
         await ensureTopics(admin, topics, partitions);
       } catch (error) {
         throw fromKafka(`ensuring topics ${topics.join(', ')}`, error);
+      }
+    },
+    async endOffsets(topics) {
+      try {
+        const { topics: described } = await admin.metadata({ topics: [...topics], forceUpdate: true });
+        const listed = await admin.listOffsets({
+          topics: topics.map((name) => ({
+            name,
+            partitions: Array.from({ length: described.get(name)?.partitionsCount ?? 0 }, (_, partitionIndex) => ({ partitionIndex, timestamp: latestOffset })),
+          })),
+        });
+        return Object.fromEntries(
+          listed.map(({ name, partitions }) => [name, [...partitions].sort((a, b) => a.partitionIndex - b.partitionIndex).map((p) => String(p.offset))]),
+        );
+      } catch (error) {
+        throw fromKafka(`reading the end offsets of ${topics.join(', ')}`, error);
       }
     },
     async ping() {

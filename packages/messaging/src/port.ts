@@ -64,6 +64,11 @@ export interface Bus {
   subscribe(options: SubscribeOptions): Promise<Consumer>;
   /** Creates topics that do not exist yet (a no-op where topics are implicit). */
   ensureTopics(topics: readonly string[]): Promise<void>;
+  /**
+   * Where the next message of each partition of `topics` will go (decimal strings, per partition
+   * index): a reader has seen everything published so far once it handled up to these offsets.
+   */
+  endOffsets(topics: readonly string[]): Promise<Record<string, string[]>>;
   /** Rejects when the bus cannot be reached; readiness uses it. */
   ping(): Promise<void>;
   /** Stops every consumer it started, then releases connections. Idempotent. */

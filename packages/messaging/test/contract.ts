@@ -272,6 +272,26 @@ export function busContract(target: ContractTarget): void {
       await eventually(() => assert.deepEqual([...received].sort(), sent.map((m) => m.envelope.id).sort()), { within, what: 'all 20 messages' });
     });
 
+    it('names the end of each partition: where its next message goes, the offset after its last delivery', async () => {
+      const bus = await open();
+      const topic = fresh('ends');
+      await bus.ensureTopics([topic]);
+      const empty = (await bus.endOffsets([topic]))[topic];
+      assert.ok(empty && empty.length > 0, 'one entry per partition');
+      assert.deepEqual(new Set(empty), new Set(['0']));
+      await bus.publisher.publish(range(0, 30).map((seq) => counted(topic, `k-${seq % 5}`, seq)));
+      const received: Delivery[] = [];
+      await bus.subscribe({ group: fresh('g'), topics: [topic], handle: async (d) => void received.push(d) });
+      await eventually(() => assert.equal(received.length, 30), { within, what: 'all 30 messages' });
+
+      const ends = (await bus.endOffsets([topic]))[topic]!;
+      assert.equal(ends.length, empty.length);
+      ends.forEach((end, partition) => {
+        const last = received.filter((d) => d.partition === partition).reduce((max, d) => (BigInt(d.offset) + 1n > max ? BigInt(d.offset) + 1n : max), 0n);
+        assert.equal(end, String(last), `partition ${partition}`);
+      });
+    });
+
     it('reports as lag what is published and not yet committed, down to 0 once handled, and is running only between subscribe and stop', async () => {
       const bus = await open();
       const topic = fresh('lag');

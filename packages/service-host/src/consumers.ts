@@ -23,6 +23,15 @@ export interface ConsumerWiring {
   readonly toMessages: (events: readonly DomainEvent[], cause: Envelope) => Message[];
 }
 
+/** The consumer name of a projection's dedupe markers; a rebuild clears them. */
+export const projectionConsumer = (group: string, projection: Projection): string => `${group}/${projection.name}`;
+
+/** Applies `event` to `projection` once: live consumption and a rebuild's replay share this. */
+export async function projectOnce(documents: Documents, group: string, projection: Projection, event: Envelope): Promise<'handled' | 'duplicate'> {
+  const outcome = await documents.applyOnce(projectionConsumer(group, projection), event.id, (session) => projection.project(event, session));
+  return outcome === 'applied' ? 'handled' : 'duplicate';
+}
+
 type Step = { readonly name: string; run(event: Envelope, log: FastifyBaseLogger): Promise<'handled' | 'duplicate'> };
 
 /**
@@ -48,14 +57,7 @@ export async function startConsumers(wiring: ConsumerWiring): Promise<Consumer[]
   }
   for (const projection of wiring.projections) {
     if (!documents) throw new Error(`${group} has projection ${projection.name} but no read-model store`);
-    add(projection.on, {
-      name: projection.name,
-      run: async (event) =>
-        (await documents.applyOnce(`${group}/${projection.name}`, event.id, (session) => projection.project(event, session))) ===
-        'applied'
-          ? 'handled'
-          : 'duplicate',
-    });
+    add(projection.on, { name: projection.name, run: (event) => projectOnce(documents, group, projection, event) });
   }
   const topics = [...new Set([...wiring.policies, ...wiring.projections].flatMap((h) => h.topics))];
   if (topics.length === 0) return [];

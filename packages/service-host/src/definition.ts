@@ -51,7 +51,21 @@ export interface Projection {
   readonly name: string;
   readonly topics: readonly string[];
   readonly on: readonly string[];
+  /** The document collections it writes, and no other projection does: a rebuild clears them. */
+  readonly collections: readonly string[];
   project(event: Envelope, session: DocumentSession): Promise<void>;
+}
+
+/**
+ * A view a service keeps in its own tables, changed in its command transactions (when a screen
+ * must read it right after the command). A rebuild recomputes it from the tables it summarises in
+ * one transaction of the service's store, and resolves how many rows it wrote. Concurrent commands
+ * wait on SQLite; on PostgreSQL and MariaDB the function locks what it reads (`select ... for
+ * update`, `lock table`) if a command could change it meanwhile.
+ */
+export interface InlineReadModel {
+  readonly name: string;
+  rebuild(trx: Transaction<any>): Promise<number>;
 }
 
 export interface ServiceContext<C extends TProperties = {}> {
@@ -86,6 +100,8 @@ export interface ServiceDefinition<C extends TProperties = {}> {
   readonly migrations?: Record<string, Migration>;
   readonly policies?: readonly Policy[];
   readonly projections?: readonly Projection[];
+  /** Views kept inline by commands; rebuilt by name like projections (`POST /admin/read-models/{name}/rebuild`). */
+  readonly readModels?: readonly InlineReadModel[];
   routes?(app: App, context: ServiceContext<C>): void | Promise<void>;
 }
 

@@ -9,6 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { TProperties } from 'typebox';
+import { adminRoutes } from './admin.ts';
 import { defaultStoreUrl, openBus } from './bus.ts';
 import { loadConfig } from './config.ts';
 import { startConsumers } from './consumers.ts';
@@ -16,6 +17,7 @@ import type { App, ServiceContext, ServiceDefinition } from './definition.ts';
 import { createHttp } from './http.ts';
 import { idempotencyMigrations, idempotentRequestOf, runIdempotent } from './idempotency.ts';
 import { createMetrics } from './metrics.ts';
+import { readModelRebuilds } from './rebuild.ts';
 
 export interface StartOptions {
   /** Environment variables to read configuration from (default: process.env). */
@@ -166,7 +168,7 @@ export async function startService<C extends TProperties = {}>(
       },
     };
 
-    consumers = await startConsumers({
+    const consumerWiring = {
       bus,
       unitOfWork: work,
       documents,
@@ -180,10 +182,32 @@ export async function startService<C extends TProperties = {}>(
       metrics,
       signal: shutdown.signal,
       toMessages,
+    };
+    consumers = await startConsumers(consumerWiring);
+    const rebuilds = readModelRebuilds({
+      bus,
+      store,
+      documents,
+      group: name,
+      projections,
+      readModels: definition.readModels ?? [],
+      contracts,
+      log,
+      signal: shutdown.signal,
+      // While paused the service has no consumer, and stays ready: the pause is deliberate and short.
+      pauseLive: async () => {
+        const paused = consumers;
+        consumers = [];
+        await Promise.all(paused.map((c) => c.stop()));
+      },
+      resumeLive: async () => {
+        if (!shutdown.signal.aborted) consumers = await startConsumers(consumerWiring);
+      },
     });
 
     await app.register(swagger, { openapi: { info: { title: name, version: '1' } } });
     app.get('/docs', { schema: { hide: true } }, async () => app.swagger());
+    adminRoutes(app, rebuilds);
     await definition.routes?.(app, context);
     await app.listen({ host: config.HOST, port: config.PORT });
     const address = app.server.address();

@@ -7,3 +7,4 @@ export * from './run.ts';
 export * from './system.ts';
 export * from './paging.ts';
 export * from './form.ts';
+export type { RebuildResult, ReadModelRebuilds } from './rebuild.ts';

@@ -231,6 +231,26 @@ for (const target of [...sqlTargets, redisTarget]) {
       assert.equal((await rentals.get('1'))?.count, 20);
     });
 
+    it('clears a projection: its collections and its markers go, other collections and consumers stay', async () => {
+      const board = fresh();
+      const other = fresh();
+      const project = (consumer: string, eventId: string, collection: DocumentCollection<Rental>) =>
+        documents.applyOnce(consumer, eventId, async (session) => {
+          await session.collection<Rental>(collection.name).upsert(eventId, { itemNo: 1, status: 'Reserved' });
+        });
+      await project('board', 'event-a', board);
+      await project('board', 'event-b', board);
+      await project('other', 'event-a', other);
+
+      await documents.clear('board', [board.name]);
+
+      assert.deepEqual(await board.list(), { items: [], total: 0 });
+      assert.equal(await project('board', 'event-a', board), 'applied', 'the marker is gone, so the event applies again');
+      assert.deepEqual(ids((await board.list()).items), [1]);
+      assert.equal((await other.list()).total, 1);
+      assert.equal(await project('other', 'event-a', other), 'duplicate', "another consumer's markers stay");
+    });
+
     it('answers ping while its store is reachable', async () => {
       await documents.ping();
     });

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { tempDir } from '@eventide/testing';
 import { startRunner, type RunnerOptions, type RunnerStatus, type RunningRunner } from '../../src/index.ts';
 
-export const fixtureRoot = (name: 'good' | 'bad' | 'invalid'): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+export const fixtureRoot = (name: 'good' | 'bad' | 'invalid' | 'views'): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
 /** Supervision fast enough for tests: liveness every 200 ms, restarts after 100 ms. */
 export const quick = { livenessIntervalMs: 200, livenessTimeoutMs: 500, livenessFailures: 3, backoffMs: 100, readyTimeoutMs: 60_000 };

@@ -77,6 +77,10 @@ export async function openEmbeddedBus(options: EmbeddedBusOptions): Promise<Bus>
     async ensureTopics(topics) {
       log.ensureTopics(topics);
     },
+    async endOffsets(topics) {
+      log.ensureTopics(topics);
+      return Object.fromEntries(topics.map((topic) => [topic, Array.from({ length: log.partitionsOf(topic) }, (_, p) => String(log.end(topic, p)))]));
+    },
     async ping() {
       ping.get();
     },

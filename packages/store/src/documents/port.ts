@@ -59,6 +59,11 @@ export interface Documents {
    * read changed meanwhile), so it must only read and write through the session.
    */
   applyOnce(consumer: string, eventId: string, mutate: (session: DocumentSession) => Promise<void>): Promise<'applied' | 'duplicate'>;
+  /**
+   * Forgets what a projection built, for a rebuild: deletes every document of `collections` and
+   * every dedupe marker of `consumer`, atomically, so the events can be applied again from scratch.
+   */
+  clear(consumer: string, collections: readonly string[]): Promise<void>;
   /** Rejects with AppError('unavailable') when the backing store does not answer. */
   ping(): Promise<void>;
   /** Releases what the adapter opened itself (the Redis connection); a store passed in stays open. */

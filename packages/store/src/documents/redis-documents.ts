@@ -46,6 +46,10 @@ export async function openRedisDocuments(url: string, options: RedisDocumentsOpt
         if (attempt >= maxAttempts) throw contended(maxAttempts);
       }
     },
+    clear: async (consumer, collections) => {
+      // One DEL of keys under one hash tag: atomic, as the commit script is.
+      await guard(redis.del(keys.applied(consumer), ...collections.flatMap((name) => [keys.docs(name), keys.order(name)])));
+    },
     ping: async () => {
       await guard(redis.ping());
     },

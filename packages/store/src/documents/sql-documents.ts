@@ -49,6 +49,11 @@ export async function openSqlDocuments(store: Store, options: SqlDocumentsOption
         await mutate(session);
         return 'applied';
       }),
+    clear: (consumer, collections) =>
+      store.transaction(async (trx) => {
+        await trx.deleteFrom(documentsAppliedTable).where('consumer', '=', consumer).execute();
+        if (collections.length > 0) await trx.deleteFrom(documentsTable).where('collection', 'in', [...collections]).execute();
+      }),
     ping: () => store.ping(),
     close: async () => {},
   };

@@ -19,6 +19,7 @@ export function itemInfoView(system: string): Projection {
     name: 'itemInfoView',
     topics: [topicOf(system, 'item'), topicOf(system, 'reservation')],
     on: Object.values(itemInfoSources).flat(),
+    collections: [itemInfoCollection],
     async project(envelope, session) {
       // The consumer pipeline checked the payload against its contract before this runs.
       const event = { type: envelope.type, payload: envelope.payload } as ItemInfoEvent;
