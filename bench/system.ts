@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- <system> [--json] [--duration 10] [--requests 3000] [--cpu] [--profile <dir>]`:
+ * `npm run bench -- <system> [--json] [--duration 10] [--requests 3000] [--cpu] [--auth on|off] [--profile <dir>]`:
  * the system as `npm start -- <system>` runs it (embedded mode, each service its own process, the
  * gateway in front), on 127.0.0.1 only. Each system contributes a scenario (bench/systems/<system>.ts):
  * one command and one propagation. Measured:
@@ -21,11 +21,13 @@ import autocannon, { type Result } from 'autocannon';
 import { startRunner, type RunnerStatus } from '@eventide/runner';
 import { tempDir } from '@eventide/testing';
 import { cpuSnapshot, rssMb } from './lib/processes.ts';
+import { startGatewayWithoutTokens } from './lib/gateway-without-tokens.ts';
 import type { BenchTarget, Scenario } from './lib/scenario.ts';
 import { report, round, summarize } from './lib/stats.ts';
 
 const scenarios: Record<string, () => Promise<{ default: Scenario }>> = {
   gdmarket: () => import('./systems/gdmarket.ts'),
+  gasstation: () => import('./systems/gasstation.ts'),
 };
 
 const { values, positionals } = parseArgs({
@@ -35,6 +37,7 @@ const { values, positionals } = parseArgs({
     duration: { type: 'string', default: '10' },
     requests: { type: 'string', default: '3000' },
     cpu: { type: 'boolean', default: false },
+    auth: { type: 'string', default: 'on' },
     profile: { type: 'string' },
   },
 });
@@ -45,6 +48,7 @@ const scenario = (await load()).default;
 const duration = Number(values.duration);
 const requests = Number(values.requests);
 const connections = 50;
+const jwt = `JWT ${values.auth}`;
 
 /** The clock V8 stamps profile samples with (CLOCK_MONOTONIC), in microseconds. */
 const monotonicMicros = (): number => Number(process.hrtime.bigint() / 1000n);
@@ -55,6 +59,7 @@ const loadAverage = () => loadavg().map((l) => round(l, 2)).join(' ');
 function pidsOf(status: RunnerStatus): Record<string, number> {
   const pids: Record<string, number> = {};
   if (status.gateway.pid !== undefined) pids.gateway = status.gateway.pid;
+  if (status.auth?.pid !== undefined) pids.auth = status.auth.pid;
   for (const service of status.services) {
     service.replicas.forEach((replica, i) => {
       if (replica.pid !== undefined) pids[`${service.name.split('/')[1]}${i === 0 ? '' : `#${i + 1}`}`] = replica.pid;
@@ -87,16 +92,42 @@ async function settled(status: RunnerStatus): Promise<void> {
   }
 }
 
+/** How many requests failed, and how: `0`, or e.g. `12 (503 ×10, timeout ×2)`. */
+function describeErrors(result: Result): string {
+  const failed = result.errors + result.non2xx + result.timeouts;
+  if (failed === 0) return '0';
+  // autocannon reports counts per status code; its types do not declare them.
+  const { statusCodeStats = {} } = result as Result & { statusCodeStats?: Record<string, { count: number }> };
+  const statuses = Object.entries(statusCodeStats).filter(([status]) => !status.startsWith('2'));
+  const kinds = [...statuses.map(([status, { count }]) => `${status} ×${count}`), ...(result.timeouts > 0 ? [`timeout ×${result.timeouts}`] : [])];
+  return `${failed} (${kinds.join(', ')})`;
+}
+
 const dir = tempDir('eventide-bench-system-');
-const env = values.profile === undefined ? process.env : { ...process.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(values.profile)}` };
-const runner = await startRunner({ systems: [system], dataDir: dir.path, ports: 'ephemeral', env, output: () => undefined });
+if (values.auth !== 'on' && values.auth !== 'off') throw new Error(`--auth on|off, not ${values.auth}`);
+const auth = values.auth === 'on';
+const env = {
+  ...process.env,
+  // One client drives all the load: the per-client limit stays in the path but never refuses.
+  GATEWAY_RATE_LIMIT: process.env.GATEWAY_RATE_LIMIT ?? '1000000/1',
+  ...(values.profile !== undefined && { NODE_OPTIONS: [process.env.NODE_OPTIONS, `--cpu-prof --cpu-prof-dir=${resolve(values.profile)}`].filter(Boolean).join(' ') }),
+};
+// The runner's own lines (restarts, readiness changes) are kept, and shown if the bench fails.
+const runnerLines: string[] = [];
+const keep = (line: string) => runnerLines.push(line) > 200 && runnerLines.shift();
+const runner = await startRunner({ systems: [system], dataDir: dir.path, ports: 'ephemeral', env, auth, output: keep });
 try {
   const status = await runner.status();
   const pids = pidsOf(status);
   const startCpu = cpuSnapshot(pids);
+  const tokens = new Map<string, Promise<string>>();
   const target: BenchTarget = {
     gateway: runner.gatewayUrl,
-    headers: {},
+    async headers(role): Promise<Record<string, string>> {
+      if (!auth) return {};
+      if (!tokens.has(role)) tokens.set(role, runner.token(system, role));
+      return { authorization: `Bearer ${await tokens.get(role)!}` };
+    },
     urlOf(service) {
       const url = status.services.find((s) => s.name === service)?.replicas[0]?.url;
       if (!url) throw new Error(`no replica of ${service}`);
@@ -104,7 +135,7 @@ try {
     },
   };
   const body = JSON.stringify(await scenario.prepare(target));
-  const headers = { ...target.headers, 'content-type': 'application/json' };
+  const headers = { ...(await target.headers(scenario.command.role)), 'content-type': 'application/json' };
   const command = (url: string, options: { duration?: number; amount?: number; connections?: number }) =>
     autocannon({ url, method: 'POST', headers, body, connections, ...options });
   const through = `${runner.gatewayUrl}${scenario.command.path}`;
@@ -127,12 +158,16 @@ try {
     'RSS MB': rssMb(pids[name]!),
   }));
   const total = { process: 'all', 'start CPU ms': round(cost.reduce((s, c) => s + c['start CPU ms'], 0), 0), 'CPU ms/command': round(cost.reduce((s, c) => s + c['CPU ms/command'], 0), 3), 'RSS MB': cost.reduce((s, c) => s + c['RSS MB'], 0) };
-  const errors = fixed.errors + fixed.non2xx + fixed.timeouts;
-  report(`${system}: cost per process, ${ok} × POST ${scenario.command.path} through the gateway (${errors} errors), load average ${loadDuringCpu}`, [...cost, total], values.json);
+  const errors = describeErrors(fixed);
+  report(`${system}: cost per process, ${ok} × POST ${scenario.command.path} through the gateway (${jwt}, ${errors} errors), load average ${loadDuringCpu}`, [...cost, total], values.json);
 
   if (!values.cpu) {
     const loaded = await command(through, { duration });
     const loadDuringThrough = loadAverage();
+    // With tokens on, the same route through a second gateway that checks none, right after (issue 5's bar: ≥ 80 %).
+    const plain = auth ? await startGatewayWithoutTokens(dir.path, `${scenario.command.path}?size=1`) : undefined;
+    const withoutJwt = plain === undefined ? undefined : await command(`${plain.url}${scenario.command.path}`, { duration });
+    await plain?.close();
     const straight = await command(`${target.urlOf(scenario.command.service)}${scenario.command.path}`, { duration });
 
     const propagation: number[] = [];
@@ -144,11 +179,15 @@ try {
       'req/s': Math.round(result.requests.average),
       'p50 ms': result.latency.p50,
       'p99 ms': result.latency.p99,
-      errors: result.errors + result.non2xx + result.timeouts,
+      errors: describeErrors(result),
     });
     report(
-      `${system}: POST ${scenario.command.path}, ${connections} connections, ${duration} s (load average ${loadDuringThrough})`,
-      [row('through the gateway', loaded), row(`straight to ${scenario.command.service.split('/')[1]}`, straight)],
+      `${system}: POST ${scenario.command.path}, ${connections} connections, ${duration} s, ${jwt} (load average ${loadDuringThrough})`,
+      [
+        row('through the gateway', loaded),
+        ...(withoutJwt === undefined ? [] : [row('through a gateway without JWT', withoutJwt)]),
+        row(`straight to ${scenario.command.service.split('/')[1]}`, straight),
+      ],
       values.json,
     );
     report(
@@ -156,6 +195,7 @@ try {
       [
         {
           'gateway/straight': `${round((loaded.requests.average / straight.requests.average) * 100)}%`,
+          ...(withoutJwt === undefined ? {} : { 'JWT on/off': `${round((loaded.requests.average / withoutJwt.requests.average) * 100)}%` }),
           'propagation p50 ms': spread.p50,
           'propagation p99 ms': spread.p99,
           'ready in ms': runner.readyInMs,
@@ -165,6 +205,9 @@ try {
       values.json,
     );
   }
+} catch (error) {
+  process.stderr.write(`${runnerLines.join('\n')}\n`);
+  throw error;
 } finally {
   await runner.close();
   dir.remove();

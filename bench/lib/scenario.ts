@@ -3,15 +3,15 @@
 /** The running system, as a scenario reaches it. */
 export interface BenchTarget {
   readonly gateway: string;
-  /** Headers every request through the gateway carries. */
-  readonly headers: Readonly<Record<string, string>>;
+  /** The headers a caller holding `role` of the system sends through the gateway (its access token, when the run checks them). */
+  headers(role: string): Promise<Record<string, string>>;
   /** Base URL of the first replica of `service` (`<system>/<service>`), bypassing the gateway. */
   urlOf(service: string): string;
 }
 
 export interface Scenario {
-  /** The command under load: a path behind the gateway, answered by `service` (`<system>/<service>`) with 201. */
-  readonly command: { readonly path: string; readonly service: string };
+  /** The command under load: a POST to a path behind the gateway by a caller holding `role`, answered by `service` (`<system>/<service>`) with a 2xx. */
+  readonly command: { readonly path: string; readonly service: string; readonly role: string };
   /** Creates what the command needs; resolves the JSON body every loaded request sends. */
   prepare(target: BenchTarget): Promise<unknown>;
   /** What a propagation sample measures, e.g. `reservation → item NotRentable`. */
@@ -22,18 +22,18 @@ export interface Scenario {
 
 const json = { 'content-type': 'application/json' };
 
-/** POSTs `body` as JSON and resolves the answer's JSON; anything but 201 rejects, naming the URL and the answer. */
-export async function create<T = Record<string, unknown>>(target: BenchTarget, path: string, body: unknown): Promise<T> {
+/** POSTs `body` as JSON as a caller holding `role`; resolves the answer's JSON; anything but a 2xx rejects, naming the URL and the answer. */
+export async function post<T = Record<string, unknown>>(target: BenchTarget, role: string, path: string, body: unknown): Promise<T> {
   const url = `${target.gateway}${path}`;
-  const response = await fetch(url, { method: 'POST', headers: { ...target.headers, ...json }, body: JSON.stringify(body) });
-  if (response.status !== 201) throw new Error(`POST ${url}: ${response.status} ${await response.text()}`);
+  const response = await fetch(url, { method: 'POST', headers: { ...(await target.headers(role)), ...json }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${await response.text()}`);
   return response.json() as Promise<T>;
 }
 
-/** GETs `path` through the gateway; resolves the JSON of a 200, undefined for a 404. */
-export async function read<T = Record<string, unknown>>(target: BenchTarget, path: string): Promise<T | undefined> {
+/** GETs `path` through the gateway as a caller holding `role`; resolves the JSON of a 200, undefined for a 404. */
+export async function read<T = Record<string, unknown>>(target: BenchTarget, role: string, path: string): Promise<T | undefined> {
   const url = `${target.gateway}${path}`;
-  const response = await fetch(url, { headers: target.headers });
+  const response = await fetch(url, { headers: await target.headers(role) });
   if (response.status === 404) {
     await response.body?.cancel();
     return undefined;
@@ -42,11 +42,11 @@ export async function read<T = Record<string, unknown>>(target: BenchTarget, pat
   return response.json() as Promise<T>;
 }
 
-/** Polls `seen` every 2 ms until it resolves true; rejects after 10 s, saying `what`. */
-export async function until(what: string, seen: () => Promise<boolean>): Promise<void> {
+/** Polls `seen` every 2 ms until it resolves true; rejects after `withinMs` (default 10 s), saying `what`. */
+export async function until(what: string, seen: () => Promise<boolean>, withinMs = 10_000): Promise<void> {
   const started = performance.now();
   while (!(await seen())) {
-    if (performance.now() - started > 10_000) throw new Error(`${what}: not seen within 10 s`);
+    if (performance.now() - started > withinMs) throw new Error(`${what}: not seen within ${withinMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
