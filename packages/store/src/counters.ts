@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
+import { runCompiledOnce } from './compiled-once.ts';
 import { insertIgnore } from './insert-ignore.ts';
 
 /**
@@ -20,16 +21,16 @@ export const counterMigrations: Record<string, Migration> = {
 };
 
 export async function nextNumber(db: Kysely<any>, entity: string): Promise<number> {
-  const { numUpdatedRows } = await db
-    .updateTable('counters')
-    .set({ last_value: sql`last_value + 1` })
-    .where('entity', '=', entity)
-    .executeTakeFirst();
-  if (numUpdatedRows === 0n) {
+  const { numAffectedRows } = await runCompiledOnce(db, 'increment counter', [entity], () =>
+    db.updateTable('counters').set({ last_value: sql`last_value + 1` }).where('entity', '=', entity),
+  );
+  if (numAffectedRows === 0n) {
     // The entity's first number: a racing first create inserts too, and one of them wins the row.
     await insertIgnore(db, 'counters', { entity, last_value: 0 }, ['entity']);
     return nextNumber(db, entity);
   }
-  const { last_value } = await db.selectFrom('counters').select('last_value').where('entity', '=', entity).executeTakeFirstOrThrow();
-  return Number(last_value);
+  const { rows } = await runCompiledOnce(db, 'read counter', [entity], () =>
+    db.selectFrom('counters').select('last_value').where('entity', '=', entity),
+  );
+  return Number(rows[0]!.last_value);
 }

@@ -1,6 +1,7 @@
 export * from './store.ts';
 export * from './dialect-of.ts';
 export * from './insert-ignore.ts';
+export * from './compiled-once.ts';
 export * from './classify-error.ts';
 export type * from './logger.ts';
 export * from './documents/port.ts';

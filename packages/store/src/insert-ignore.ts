@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { isAppError } from '@eventide/core';
+import { runCompiledOnce } from './compiled-once.ts';
 import { dialectOf } from './dialect-of.ts';
 
 /**
@@ -19,13 +20,14 @@ export async function insertIgnore(
   row: Readonly<Record<string, unknown>>,
   key: readonly [string, ...string[]],
 ): Promise<boolean> {
-  const insert = db.insertInto(table).values(row);
+  const shape = `insert ignore into ${table} (${Object.keys(row).join(', ')}) key (${key.join(', ')})`;
+  const insert = () => db.insertInto(table).values(row);
   if (dialectOf(db) !== 'mysql') {
-    const result = await insert.onConflict((conflict) => conflict.columns(key).doNothing()).executeTakeFirstOrThrow();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    const result = await runCompiledOnce(db, shape, Object.values(row), () => insert().onConflict((conflict) => conflict.columns(key).doNothing()));
+    return Number(result.numAffectedRows ?? 0) > 0;
   }
   try {
-    await insert.execute();
+    await runCompiledOnce(db, shape, Object.values(row), insert);
     return true;
   } catch (error) {
     if (isAppError(error) && error.code === 'conflict') return false;

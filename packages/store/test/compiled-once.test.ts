@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { needs } from '@eventide/testing';
+import { openStore, runCompiledOnce } from '@eventide/store';
+import type { Store } from '@eventide/store';
+import { testEngines } from '@eventide/store/testing';
+import type { TestDatabase } from '@eventide/store/testing';
+
+for (const engine of testEngines) {
+  describe(`${engine.tag}a query compiled once on ${engine.name}`, await needs(...(engine.infra ? [engine.infra] : [])), () => {
+    let database: TestDatabase;
+    let store: Store;
+
+    before(async () => {
+      database = await engine.create();
+      store = await openStore(database.url);
+      await store.db.schema
+        .createTable('notes')
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('body', 'varchar(255)', (c) => c.notNull())
+        .execute();
+    });
+
+    after(async () => {
+      await store?.close();
+      await database?.drop();
+    });
+
+    it('is built on its first run only, and every run binds its own values', async () => {
+      let built = 0;
+      const insert = (id: string, body: string) =>
+        runCompiledOnce(store.db, 'insert a note', [id, body], () => {
+          built += 1;
+          return store.db.insertInto('notes').values({ id, body });
+        });
+      await insert('n1', 'first');
+      await store.transaction((trx) => runCompiledOnce(trx, 'insert a note', ['n2', 'second'], () => assert.fail('built again in a transaction')));
+      await insert('n3', 'third');
+      assert.equal(built, 1);
+      const rows = await store.db.selectFrom('notes').select(['id', 'body']).orderBy('id').execute();
+      assert.deepEqual(rows.map((row) => ({ ...row })), [
+        { id: 'n1', body: 'first' },
+        { id: 'n2', body: 'second' },
+        { id: 'n3', body: 'third' },
+      ]);
+    });
+
+    it('refuses, on its first run, parameters that are not the ones the query binds', async () => {
+      await assert.rejects(
+        runCompiledOnce(store.db, 'insert a note, values swapped', ['body first', 'n4'], () => store.db.insertInto('notes').values({ id: 'n4', body: 'body first' })),
+        /the parameters given are not the ones it binds/,
+      );
+      assert.equal(await store.db.selectFrom('notes').select('id').where('id', '=', 'n4').executeTakeFirst(), undefined);
+    });
+  });
+}
