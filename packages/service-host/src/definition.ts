@@ -99,7 +99,8 @@ export interface ServiceDefinition<C extends TProperties = {}> {
   readonly contracts?: readonly EventContract[];
   readonly migrations?: Record<string, Migration>;
   readonly policies?: readonly Policy[];
-  readonly projections?: readonly Projection[];
+  /** Or a function of the service's configuration, for a projection its variables shape (a rate, a time zone). */
+  readonly projections?: readonly Projection[] | ((config: PlatformConfig & Static<TObject<C>>) => readonly Projection[]);
   /** Views kept inline by commands; rebuilt by name like projections (`POST /admin/read-models/{name}/rebuild`). */
   readonly readModels?: readonly InlineReadModel[];
   routes?(app: App, context: ServiceContext<C>): void | Promise<void>;

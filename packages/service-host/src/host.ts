@@ -122,7 +122,7 @@ export async function startService<C extends TProperties = {}>(
     await store.migrate(idempotencyMigrations, 'host_migrations');
     await store.migrate(counterMigrations, 'counter_migrations');
     if (definition.migrations) await store.migrate(definition.migrations);
-    const projections = definition.projections ?? [];
+    const projections = typeof definition.projections === 'function' ? definition.projections(config) : (definition.projections ?? []);
     if (projections.length > 0) {
       documents = config.READ_MODEL_URL
         ? await openRedisDocuments(config.READ_MODEL_URL, { namespace: name, logger: log })

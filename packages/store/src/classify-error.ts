@@ -16,6 +16,16 @@ export function classifyError(error: unknown): AppError | undefined {
   return undefined;
 }
 
+/**
+ * The server aborted the transaction to resolve contention (a deadlock, a serialization failure):
+ * running the same transaction again is the remedy, and may succeed at once.
+ */
+export function isContentionAbort(error: unknown): boolean {
+  const cause = error instanceof AppError ? error.cause : error;
+  const code = (cause as DriverError | undefined)?.code;
+  return code === 'ER_LOCK_DEADLOCK' || code === '40P01' || code === '40001';
+}
+
 interface DriverError extends Error {
   readonly code?: unknown; // node, pg (SQLSTATE) and mysql2 (ER_*) codes
   readonly errcode?: unknown; // node:sqlite extended result code

@@ -231,6 +231,21 @@ for (const target of [...sqlTargets, redisTarget]) {
       assert.equal((await rentals.get('1'))?.count, 20);
     });
 
+    it('loses no update when projections of different events create one document at once', async () => {
+      rentals = fresh();
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, (_, n) =>
+          documents.applyOnce('creator', `event-${n}`, async (session) => {
+            const view = session.collection<Rental>(rentals.name);
+            const current = await view.get('1');
+            await view.upsert('1', { itemNo: 1, status: 'Reserved', count: (current?.count ?? 0) + 1 });
+          }),
+        ),
+      );
+      assert.deepEqual(new Set(outcomes), new Set(['applied']));
+      assert.equal((await rentals.get('1'))?.count, 20);
+    });
+
     it('clears a projection: its collections and its markers go, other collections and consumers stay', async () => {
       const board = fresh();
       const other = fresh();

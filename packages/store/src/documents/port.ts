@@ -56,7 +56,8 @@ export interface Documents {
    * Runs `mutate` and records `(consumer, eventId)` atomically with its changes: either both
    * happen or neither. When the pair is already recorded, `mutate` is not run and nothing changes:
    * 'duplicate'. `mutate` may run more than once (the Redis adapter retries it when a document it
-   * read changed meanwhile), so it must only read and write through the session.
+   * read changed meanwhile, the SQL adapter when one it read as absent was created meanwhile), so it
+   * must only read and write through the session.
    */
   applyOnce(consumer: string, eventId: string, mutate: (session: DocumentSession) => Promise<void>): Promise<'applied' | 'duplicate'>;
   /**

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import type { Kysely, RawBuilder, SqlBool } from 'kysely';
 import type { Migration } from 'kysely/migration';
-import { systemClock } from '@eventide/core';
+import { isAppError, systemClock } from '@eventide/core';
 import type { Clock } from '@eventide/core';
+import { isContentionAbort } from '../classify-error.ts';
 import { dialectOf } from '../dialect-of.ts';
 import type { SqlDialect } from '../dialect-of.ts';
 import { insertIgnore } from '../insert-ignore.ts';
@@ -41,14 +42,22 @@ export async function openSqlDocuments(store: Store, options: SqlDocumentsOption
   return {
     kind: 'sql',
     collection: <T extends DocumentBody>(name: string) => new SqlCollection<T>(store, store.db, name),
-    applyOnce: (consumer, eventId, mutate) =>
-      store.transaction(async (trx) => {
-        const marker = { consumer, event_id: eventId, applied_at: clock.now().getTime() };
-        if (!(await insertIgnore(trx, documentsAppliedTable, marker, ['consumer', 'event_id']))) return 'duplicate';
-        const session: DocumentSession = { collection: <T extends DocumentBody>(name: string) => new SqlCollection<T>(undefined, trx, name) };
-        await mutate(session);
-        return 'applied';
-      }),
+    applyOnce: async (consumer, eventId, mutate) => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await store.transaction(async (trx) => {
+            const marker = { consumer, event_id: eventId, applied_at: clock.now().getTime() };
+            if (!(await insertIgnore(trx, documentsAppliedTable, marker, ['consumer', 'event_id']))) return 'duplicate';
+            const session: DocumentSession = { collection: <T extends DocumentBody>(name: string) => new SqlCollection<T>(undefined, trx, name) };
+            await mutate(session);
+            return 'applied';
+          });
+        } catch (error) {
+          // On MariaDB the same race is a deadlock between two gap locks on the absent row.
+          if (!(error instanceof CreatedMeanwhile || isContentionAbort(error)) || attempt >= maxCreateAttempts) throw error;
+        }
+      }
+    },
     clear: (consumer, collections) =>
       store.transaction(async (trx) => {
         await trx.deleteFrom(documentsAppliedTable).where('consumer', '=', consumer).execute();
@@ -58,6 +67,15 @@ export async function openSqlDocuments(store: Store, options: SqlDocumentsOption
     close: async () => {},
   };
 }
+
+/**
+ * A projection read a document as absent and another transaction created it before this one could:
+ * a lock on a row that does not exist holds nothing (PostgreSQL), so both would write it and one
+ * update would be lost. The insert fails instead, and applyOnce runs the projection again, which
+ * now reads the document, as the Redis adapter does when a read document changed.
+ */
+class CreatedMeanwhile extends Error {}
+const maxCreateAttempts = 50;
 
 function documentMigrations(dialect: SqlDialect): Record<string, Migration> {
   const types = columnTypes[dialect];
@@ -115,6 +133,8 @@ class SqlCollection<T extends DocumentBody> implements DocumentCollection<T> {
   readonly #store: Store | undefined;
   readonly #db: Kysely<any>;
   readonly #dialect: SqlDialect;
+  /** Inside applyOnce: ids this projection read as absent, so its upsert must create them, not overwrite. */
+  readonly #readAbsent = new Set<string>();
 
   constructor(store: Store | undefined, db: Kysely<any>, name: string) {
     this.#store = store;
@@ -123,12 +143,24 @@ class SqlCollection<T extends DocumentBody> implements DocumentCollection<T> {
     this.#dialect = dialectOf(db);
   }
 
-  get(id: string): Promise<T | undefined> {
-    return this.#read(this.#db, id, this.#store === undefined);
+  async get(id: string): Promise<T | undefined> {
+    const inSession = this.#store === undefined;
+    const body = await this.#read(this.#db, id, inSession);
+    if (inSession && body === undefined) this.#readAbsent.add(id);
+    return body;
   }
 
   async upsert(id: string, body: T): Promise<void> {
     const json = JSON.stringify(body);
+    if (this.#readAbsent.has(id)) {
+      try {
+        await this.#db.insertInto(documentsTable).values({ collection: this.name, id, body: json }).execute();
+      } catch (error) {
+        throw isAppError(error) && error.code === 'conflict' ? new CreatedMeanwhile(`${this.name}/${id} was created meanwhile`, { cause: error }) : error;
+      }
+      this.#readAbsent.delete(id);
+      return;
+    }
     const insert = this.#db.insertInto(documentsTable).values({ collection: this.name, id, body: json });
     await (this.#dialect === 'mysql'
       ? insert.onDuplicateKeyUpdate({ body: json })

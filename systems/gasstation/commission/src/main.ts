@@ -1,0 +1,4 @@
+import { runService } from '@eventide/service-host';
+import { commissionService } from './service.ts';
+
+await runService(commissionService);
