@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { AppError, notFound, type ContractRegistry } from '@eventide/core';
+import { AppError, isAppError, notFound, type ContractRegistry } from '@eventide/core';
 import type { Bus } from '@eventide/messaging';
 import type { Documents, Store } from '@eventide/store';
 import type { FastifyBaseLogger } from 'fastify';
@@ -14,7 +14,7 @@ export type RebuildResult =
       readonly kind: 'projection';
       /** Events of the projection's types applied from the beginning of its topics. */
       readonly events: number;
-      /** Events whose payload breaks its contract: the live consumer dead-lettered them, so the replay passes them by. */
+      /** Events whose payload breaks its contract or that the projection refuses: live consumption dead-lettered them, so the replay passes them by. */
       readonly skipped: number;
       readonly durationMs: number;
     }
@@ -62,8 +62,10 @@ const lagPollMs = 25;
  *
  * An inline read model: its `rebuild` runs in one transaction of the service's store.
  *
- * One rebuild at a time per process. A replay that fails (the read-model store down, a projection
- * error) rejects after resuming live consumption; the view is then incomplete until a rebuild succeeds.
+ * One rebuild at a time per process. An event whose payload breaks its contract or that the
+ * projection refuses is passed by and counted, as live consumption dead-lettered it. A read-model
+ * store that does not answer fails the rebuild (503) after resuming live consumption; the view is
+ * then incomplete until a rebuild succeeds.
  */
 export function readModelRebuilds(wiring: RebuildWiring): ReadModelRebuilds {
   const { projections, readModels } = wiring;
@@ -101,7 +103,7 @@ async function replay(wiring: RebuildWiring, projection: Projection): Promise<{ 
   const types = new Set(projection.on);
   let events = 0;
   let skipped = 0;
-  let failure: Error | undefined;
+  let failure: AppError | undefined;
 
   await wiring.pauseLive();
   try {
@@ -127,8 +129,14 @@ async function replay(wiring: RebuildWiring, projection: Projection): Promise<{ 
             try {
               if ((await projectOnce(documents, group, projection, envelope)) === 'handled') events += 1;
             } catch (error) {
-              failure ??= error instanceof Error ? error : new Error(String(error));
-              throw error;
+              // A store that did not answer: the rebuild fails, to be tried again. Anything else is
+              // the projection refusing the event, which live consumption dead-lettered too.
+              if (isAppError(error) && error.canRetry) {
+                failure ??= error;
+                throw error;
+              }
+              skipped += 1;
+              log.warn({ readModel: projection.name, eventId: envelope.id, eventType: envelope.type, err: error }, 'rebuild: passing by an event the projection refuses');
             }
           }
         }

@@ -6,7 +6,7 @@ import type { Message } from '@eventide/messaging';
 import { eventually } from '@eventide/testing';
 import { startService, type RebuildResult, type RunningService } from '../src/index.ts';
 import { assertProblem, client, distributedMode, embeddedMode, type Mode, type Setup, type Tap } from '../src/testing.ts';
-import { BalanceSet, bankTopic, Credited, defineLedger, evolveAccount, type AccountRow, type BankEvent } from './fixtures/ledger.ts';
+import { BalanceSet, bankTopic, Credited, defineLedger, evolveAccount, poisonAccount, type AccountRow, type BankEvent } from './fixtures/ledger.ts';
 
 const accounts = ['acc-a', 'acc-b', 'acc-c', 'acc-d', 'acc-e'];
 
@@ -64,7 +64,7 @@ function rebuildSuite(mode: Mode) {
       setup = await mode.prepare();
       tap = await setup.tap([bankTopic(setup.system)]);
       bank = new Bank(setup.system, tap);
-      ledger = await startService(defineLedger(setup.system), { env: setup.env });
+      ledger = await startService(defineLedger(setup.system), { env: { ...setup.env, HANDLER_MAX_ATTEMPTS: '1' } });
     });
     after(async () => {
       await ledger?.close();
@@ -130,6 +130,23 @@ function rebuildSuite(mode: Mode) {
         { account: 'acc-a', entries: 2, total: 16 },
         { account: 'acc-b', entries: 1, total: 7 },
       ]);
+    });
+
+    it('passes by an event the projection refuses, as live consumption dead-lettered it', async () => {
+      const poison = envelop(
+        { type: Credited.type, aggregateType: 'Account', aggregateId: poisonAccount, payload: { account: poisonAccount, amount: 1, seq: -1 } },
+        { clock: systemClock },
+      );
+      // Dead-lettered live (HANDLER_MAX_ATTEMPTS=1), and the events after it on its key flow on.
+      await tap.publish([{ topic: bankTopic(setup.system), key: 'acc-a', envelope: poison }]);
+      await bank.publish(5);
+      await caughtUp();
+
+      const response = await rebuild('accountBoard');
+
+      assert.equal(response.status, 200, JSON.stringify(response.body));
+      assert.deepEqual([response.body.events, response.body.skipped], [bank.published.length, 1]);
+      assert.deepEqual(await board(), bank.expected());
     });
 
     it('lists its read models and answers 404 for one it does not have', async () => {
