@@ -69,7 +69,7 @@ for (const mode of modes) {
       });
       return { status: response.status, headers: response.headers, body: JSON.parse(await response.text()) };
     };
-    const outcome = (body: unknown, key = randomUUID()) => http.post('/stockFlows', body, { 'idempotency-key': key });
+    const outcome = (body: unknown, key: string = randomUUID()) => http.post('/stockFlows', body, { 'idempotency-key': key });
     const flowOf = async (orderId: number) => (await http.get(`/stockFlows/search/findByOrderId?order_id=${orderId}`)).body;
     const stockOf = async (productId: string) => (await http.get(`/stockSummaries/${productId}`)).body;
     const received = (stockId: number) => tap.received.filter((e) => e.type === 'gasstation.Received' && (e.payload as { stockId: number }).stockId === stockId);
