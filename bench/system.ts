@@ -1,10 +1,10 @@
 /**
- * `npm run bench -- <system> [--json] [--duration 10] [--requests 3000] [--cpu] [--auth on|off] [--profile <dir>]`:
+ * `npm run bench -- <system> [--json] [--duration 10] [--requests 3000] [--connections 50] [--cpu] [--auth on|off] [--profile <dir>]`:
  * the system as `npm start -- <system>` runs it (embedded mode, each service its own process, the
  * gateway in front), on 127.0.0.1 only. Each system contributes a scenario (bench/systems/<system>.ts):
  * one command and one propagation. Measured:
  *   - cost per process, robust to a busy machine: CPU spent starting, CPU per command over a fixed
- *     `requests` commands through the gateway (50 connections) until every consumer and relay has
+ *     `requests` commands through the gateway (`connections`, 50 as the bar says) until every consumer and relay has
  *     caught up, and RSS after them;
  *   - (not with --cpu) the command, 50 connections for `duration` seconds, through the gateway and
  *     straight to its service side by side: req/s, p50/p99, errors, and their ratio;
@@ -36,6 +36,7 @@ const { values, positionals } = parseArgs({
     json: { type: 'boolean', default: false },
     duration: { type: 'string', default: '10' },
     requests: { type: 'string', default: '3000' },
+    connections: { type: 'string', default: '50' },
     cpu: { type: 'boolean', default: false },
     auth: { type: 'string', default: 'on' },
     profile: { type: 'string' },
@@ -47,7 +48,7 @@ if (!load) throw new Error(`no benchmark for ${system} (${Object.keys(scenarios)
 const scenario = (await load()).default;
 const duration = Number(values.duration);
 const requests = Number(values.requests);
-const connections = 50;
+const connections = Number(values.connections);
 const jwt = `JWT ${values.auth}`;
 
 /** The clock V8 stamps profile samples with (CLOCK_MONOTONIC), in microseconds. */
@@ -144,10 +145,15 @@ try {
   await command(through, { duration: 2, connections: 10 });
   await settled(status);
   const before = cpuSnapshot(pids);
+  const benchBefore = process.cpuUsage();
   const from = monotonicMicros();
   const fixed = await command(through, { amount: requests });
   await settled(status);
   const after = cpuSnapshot(pids);
+  const benchCpu = process.cpuUsage(benchBefore);
+  // What each process spends doing nothing (polls, heartbeats, timers), for a reading of the per-command figure.
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const idle = cpuSnapshot(pids);
   if (values.profile !== undefined) writeFileSync(join(values.profile, 'window.json'), JSON.stringify({ from, to: monotonicMicros() }));
   const loadDuringCpu = loadAverage();
   const ok = fixed['2xx'];
@@ -155,11 +161,15 @@ try {
     process: name,
     'start CPU ms': round(startCpu[name]!, 0),
     'CPU ms/command': round((after[name]! - before[name]!) / ok, 3),
+    'idle CPU ms/s': round((idle[name]! - after[name]!) / 2, 0),
     'RSS MB': rssMb(pids[name]!),
   }));
-  const total = { process: 'all', 'start CPU ms': round(cost.reduce((s, c) => s + c['start CPU ms'], 0), 0), 'CPU ms/command': round(cost.reduce((s, c) => s + c['CPU ms/command'], 0), 3), 'RSS MB': cost.reduce((s, c) => s + c['RSS MB'], 0) };
+  const sum = (column: 'start CPU ms' | 'CPU ms/command' | 'idle CPU ms/s' | 'RSS MB', digits: number) => round(cost.reduce((s, c) => s + c[column], 0), digits);
+  const total = { process: 'all', 'start CPU ms': sum('start CPU ms', 0), 'CPU ms/command': sum('CPU ms/command', 3), 'idle CPU ms/s': sum('idle CPU ms/s', 0), 'RSS MB': sum('RSS MB', 0) };
   const errors = describeErrors(fixed);
-  report(`${system}: cost per process, ${ok} × POST ${scenario.command.path} through the gateway (${jwt}, ${errors} errors), load average ${loadDuringCpu}`, [...cost, total], values.json);
+  // The load generator (autocannon, in this process) shares the two cores: what it takes is not the system's, but not free either.
+  const generator = { process: '(load generator)', 'CPU ms/command': round((benchCpu.user + benchCpu.system) / 1000 / ok, 3) };
+  report(`${system}: cost per process, ${ok} × POST ${scenario.command.path} through the gateway (${jwt}, ${errors} errors), load average ${loadDuringCpu}`, [...cost, total, generator], values.json);
 
   if (!values.cpu) {
     const loaded = await command(through, { duration });
