@@ -6,6 +6,7 @@ import type { Clock } from '@eventide/core';
 import { isContentionAbort } from '../classify-error.ts';
 import { dialectOf } from '../dialect-of.ts';
 import type { SqlDialect } from '../dialect-of.ts';
+import { runCompiledOnce } from '../compiled-once.ts';
 import { insertIgnore } from '../insert-ignore.ts';
 import type { Store } from '../store.ts';
 import { pageBounds, whereEntries } from './port.ts';
@@ -154,18 +155,23 @@ class SqlCollection<T extends DocumentBody> implements DocumentCollection<T> {
     const json = JSON.stringify(body);
     if (this.#readAbsent.has(id)) {
       try {
-        await this.#db.insertInto(documentsTable).values({ collection: this.name, id, body: json }).execute();
+        await runCompiledOnce(this.#db, 'insert a document', [this.name, id, json], () =>
+          this.#db.insertInto(documentsTable).values({ collection: this.name, id, body: json }),
+        );
       } catch (error) {
         throw isAppError(error) && error.code === 'conflict' ? new CreatedMeanwhile(`${this.name}/${id} was created meanwhile`, { cause: error }) : error;
       }
       this.#readAbsent.delete(id);
       return;
     }
-    const insert = this.#db.insertInto(documentsTable).values({ collection: this.name, id, body: json });
-    await (this.#dialect === 'mysql'
-      ? insert.onDuplicateKeyUpdate({ body: json })
-      : insert.onConflict((conflict) => conflict.columns(['collection', 'id']).doUpdateSet({ body: sql.ref('excluded.body') }))
-    ).execute();
+    const insert = () => this.#db.insertInto(documentsTable).values({ collection: this.name, id, body: json });
+    if (this.#dialect === 'mysql') {
+      await runCompiledOnce(this.#db, 'upsert a document', [this.name, id, json, json], () => insert().onDuplicateKeyUpdate({ body: json }));
+      return;
+    }
+    await runCompiledOnce(this.#db, 'upsert a document', [this.name, id, json], () =>
+      insert().onConflict((conflict) => conflict.columns(['collection', 'id']).doUpdateSet({ body: sql.ref('excluded.body') })),
+    );
   }
 
   patch(id: string, changes: Partial<T>): Promise<T | undefined> {
@@ -204,9 +210,12 @@ class SqlCollection<T extends DocumentBody> implements DocumentCollection<T> {
 
   /** `lock`: inside a transaction, hold the row until commit so concurrent read-modify-writes queue (SQLite's transactions already do). */
   async #read(db: Kysely<any>, id: string, lock: boolean): Promise<T | undefined> {
-    const select = db.selectFrom(documentsTable).select('body').where('collection', '=', this.name).where('id', '=', id);
-    const row = await (lock && this.#dialect !== 'sqlite' ? select.forUpdate() : select).executeTakeFirst();
-    return row === undefined ? undefined : decode<T>(row.body);
+    const select = () => db.selectFrom(documentsTable).select('body').where('collection', '=', this.name).where('id', '=', id);
+    const forUpdate = lock && this.#dialect !== 'sqlite';
+    const { rows } = await runCompiledOnce(db, forUpdate ? 'read a document for update' : 'read a document', [this.name, id], () =>
+      forUpdate ? select().forUpdate() : select(),
+    );
+    return rows[0] === undefined ? undefined : decode<T>(rows[0].body);
   }
 }
 
