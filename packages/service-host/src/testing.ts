@@ -119,9 +119,13 @@ export async function distributedMode(system: string, service: string, store: 'p
   };
 }
 
-/** JSON request helpers against one base URL, as httpie sends them (numbers as strings are fine). */
-export function client(base: () => string) {
-  const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+/**
+ * JSON request helpers against one base URL, as httpie sends them (numbers as strings are fine).
+ * `defaults` are headers of every request, e.g. an Authorization header through the gateway.
+ */
+export function client(base: () => string, defaults: () => Record<string, string> = () => ({})) {
+  const send = async (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) => {
+    const headers = { ...defaults(), ...extra };
     const response = await fetch(`${base()}${path}`, {
       method,
       headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startRunner, type RunningRunner } from '@eventide/runner';
+import { client } from '@eventide/service-host/testing';
+import { eventually, tempDir } from '@eventide/testing';
+import { seedDemonstration, services, type Service } from './seed-demonstration.ts';
+
+/**
+ * The gas station as a user runs it: `npm start -- gasstation` (every service its own process on
+ * the embedded bus, the authorization server and the gateway in front), driven only through the
+ * gateway with each role's token, and the runner's stop/start as the seed's operators did by hand.
+ */
+const within = 20_000;
+/** The role whose token calls each service's commands (systems/gasstation/system.ts, access). */
+const roleOf: Record<Service, string> = {
+  pos: 'pos',
+  station: 'station-manager',
+  order: 'head-office',
+  logistics: 'head-office',
+  commission: 'head-office',
+};
+
+describe('gasstation through the gateway, each service its own process', () => {
+  const dir = tempDir('gasstation-e2e-');
+  let runner: RunningRunner;
+  const tokens = new Map<Service, string>();
+  const call = Object.fromEntries(
+    services.map((s) => [s, client(() => runner.gatewayUrl, () => ({ authorization: `Bearer ${tokens.get(s)}` }))]),
+  ) as Record<Service, ReturnType<typeof client>>;
+
+  before(async () => {
+    runner = await startRunner({
+      systems: ['gasstation'],
+      dataDir: dir.path,
+      ports: 'ephemeral',
+      output: () => undefined,
+      env: { ...process.env, GASSTATION_ORDER_STATION_NAME: 'SK Imme', GASSTATION_POS_STATION_HALF_OPEN_AFTER_MS: '200' },
+    });
+    for (const service of services) tokens.set(service, await runner.token('gasstation', roleOf[service]));
+  });
+  after(async () => {
+    await runner?.close();
+    dir.remove();
+  });
+
+  const stop = async (service: Service) => void (await runner.stop(`gasstation/${service}`));
+  const start = async (service: Service) => void (await runner.start(`gasstation/${service}`));
+  const portOf = async (service: Service) =>
+    (await runner.status()).services.find((s) => s.name === `gasstation/${service}`)!.replicas[0]!.port;
+
+  it('runs the seed demonstration (spec E.8 steps 0 to 7) through the gateway', async () => {
+    await seedDemonstration({ call, commission: true, within, stop, start }, 'SK Imme, ST0001');
+  });
+
+  it('applies a price change made while station and POS were down once they are back', async () => {
+    await stop('station');
+    await stop('pos');
+    assert.deepEqual((await call.order.form('/products/sync', { productId: 'CD1004', price: 1700 })).body, true);
+    await start('station');
+    await start('pos');
+    await eventually(async () => {
+      assert.equal((await call.station.get('/productMasters/CD1004')).body.price, 1700);
+      assert.equal((await call.pos.get('/productMenus/CD1004')).body.price, 1700);
+    }, { within, what: 'the price change at the station and on the POS menu after their restart' });
+  });
+
+  it('rebuilds OrderStatus, StockSummary and SalesSummary from scratch with the same rows', async () => {
+    const views: [Service, string, string][] = [
+      ['order', 'orderStatusView', '/orderStatuses?size=1000'],
+      ['station', 'stockSummaries', '/stockSummaries?size=1000'],
+      ['station', 'salesSummaryView', '/salesSummaries?size=1000'],
+    ];
+    for (const [service, name, path] of views) {
+      const before = (await call[service].get(path)).body as unknown[];
+      assert.ok(before.length > 0, `${path} has rows to rebuild`);
+      const rebuilt = await fetch(`http://127.0.0.1:${await portOf(service)}/admin/read-models/${name}/rebuild`, { method: 'POST' });
+      assert.equal(rebuilt.status, 200, await rebuilt.text());
+      assert.deepEqual((await call[service].get(path)).body, before, `${name} after its rebuild`);
+    }
+  });
+
+  it('refuses a role calling another role’s command, and a call without a token, changing nothing', async () => {
+    const pos = client(() => runner.gatewayUrl, () => ({ authorization: `Bearer ${tokens.get('pos')}` }));
+    const sales = Number((await call.pos.get('/sales')).headers.get('x-total-count'));
+    assert.equal((await pos.form('/orders/placeOrder', { productId: 'CD1001', qty: 1, destAddr: 'x' })).status, 403);
+    assert.equal((await client(() => runner.gatewayUrl).form('/sales', { productId: 'CD1001', qty: 1 })).status, 401);
+    assert.equal(Number((await call.pos.get('/sales')).headers.get('x-total-count')), sales);
+  });
+});
