@@ -16,6 +16,13 @@ export const posConfig = Type.Object({
   STATION_BREAKER_FAILURES: Type.Integer({ minimum: 1, default: 5 }),
   /** How long the circuit stays open before one trial call goes through (half-open). */
   STATION_HALF_OPEN_AFTER_MS: Type.Integer({ minimum: 1, default: 10_000 }),
+  /** Calls to the station in flight at once (and its connection pool). */
+  STATION_MAX_IN_FLIGHT: Type.Integer({ minimum: 1, default: 32 }),
+  /**
+   * Calls waiting for a slot: a burst of sales queues rather than failing at once; past this, a
+   * sale answers 503 + Retry-After.
+   */
+  STATION_MAX_QUEUED: Type.Integer({ minimum: 0, default: 256 }),
   /** How often given-up sales are settled with the station (and once at start). */
   POS_SETTLE_INTERVAL_MS: Type.Integer({ minimum: 10, default: 5_000 }),
   /**
@@ -32,6 +39,7 @@ export const stationClientOptions = (config: PosConfig) => ({
   timeoutMs: config.STATION_TIMEOUT_MS,
   retry: { maxAttempts: config.STATION_RETRY_ATTEMPTS },
   breaker: { consecutiveFailures: config.STATION_BREAKER_FAILURES, halfOpenAfterMs: config.STATION_HALF_OPEN_AFTER_MS },
+  bulkhead: { limit: config.STATION_MAX_IN_FLIGHT, queue: config.STATION_MAX_QUEUED },
 });
 
 /**
