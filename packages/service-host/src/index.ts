@@ -1,4 +1,5 @@
 export * from './config.ts';
+export * from './call-config.ts';
 export * from './definition.ts';
 export * from './host.ts';
 export * from './metrics.ts';

@@ -1,6 +1,6 @@
 import { defineService } from '@eventide/service-host';
 import { itemEvents, reservationEvents } from '@gdmarket/contracts';
-import { paymentClientConfig } from './adapters/payment-client.ts';
+import { paymentCall } from './adapters/payment-client.ts';
 import { reservationPolicies } from './adapters/reservation-policies.ts';
 import { reservationRoutes } from './adapters/reservation-routes.ts';
 import { reservationMigrations } from './adapters/reservation-table.ts';
@@ -15,7 +15,7 @@ export function defineReservationService(system = 'gdmarket') {
     system,
     service: 'reservation',
     port: 8082,
-    config: paymentClientConfig,
+    config: paymentCall.schema,
     contracts: [...reservationEvents, ...itemEvents],
     migrations: reservationMigrations,
     policies: reservationPolicies(system),

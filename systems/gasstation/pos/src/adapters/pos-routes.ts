@@ -5,7 +5,7 @@ import { Id, ProductId, Quantity, strictObject } from '@gasstation/contracts';
 import Type from 'typebox';
 import { cancel, sell, settleVoidAttempts, type SaleDependencies } from '../application/sales.ts';
 import { posReads, posUnit } from './pos-tables.ts';
-import { stationClient, stationClientOptions, type PosConfig } from './station-client.ts';
+import { stationCall, stationClient, type PosConfig } from './station-client.ts';
 
 const SaleParameters = strictObject({ productId: ProductId, qty: Quantity });
 const CancelSaleParameters = strictObject({ saleId: Id });
@@ -20,7 +20,7 @@ const CancelSaleParameters = strictObject({ saleId: Id });
 export function posRoutes(app: App, context: ServiceContext & { config: PosConfig }): void {
   const { command, store, config, clock, log } = context;
   const reads = posReads(store.db);
-  const stock = stationClient(context.httpClient(stationClientOptions(config)));
+  const stock = stationClient(context.httpClient(stationCall.options(config)));
   const now = () => clock.now().getTime();
   const selling = (request: Parameters<typeof command>[0]): SaleDependencies => ({
     transact: (work) => command(request, (trx, emit) => work(posUnit(trx, emit))),

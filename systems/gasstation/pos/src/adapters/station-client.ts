@@ -1,28 +1,21 @@
 import { AppError } from '@eventide/core';
 import { toAppError, type HttpClient } from '@eventide/http-client';
+import { callConfig } from '@eventide/service-host';
 import { stockOutcomePath, type StockOutcomeBody } from '@gasstation/contracts';
 import Type, { type Static } from 'typebox';
 import type { StockPort } from '../application/sales.ts';
 
-/** How POS reaches the station, and how it settles sales that were given up: its configuration variables. */
+/**
+ * How POS reaches the station (STATION_URL, STATION_TIMEOUT_MS, STATION_RETRY_ATTEMPTS,
+ * STATION_BREAKER_FAILURES, STATION_HALF_OPEN_AFTER_MS, STATION_MAX_IN_FLIGHT, STATION_MAX_QUEUED).
+ * Every call carries an Idempotency-Key, so each may be retried; a burst of sales queues for a slot
+ * rather than failing at once, and past STATION_MAX_QUEUED a sale answers 503 + Retry-After.
+ */
+export const stationCall = callConfig('STATION', { url: 'http://127.0.0.1:8082', maxQueued: 256 });
+
+/** The station call's variables, and how POS settles sales that were given up. */
 export const posConfig = Type.Object({
-  /** Where the station listens; the runner sets it to the station's address. */
-  STATION_URL: Type.String({ default: 'http://127.0.0.1:8082', pattern: '^https?://' }),
-  /** Deadline of one attempt. */
-  STATION_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 2_000 }),
-  /** Attempts in all, the first included; every call carries an Idempotency-Key, so each may be retried. */
-  STATION_RETRY_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 2 }),
-  /** Failed calls in a row that open the circuit. */
-  STATION_BREAKER_FAILURES: Type.Integer({ minimum: 1, default: 5 }),
-  /** How long the circuit stays open before one trial call goes through (half-open). */
-  STATION_HALF_OPEN_AFTER_MS: Type.Integer({ minimum: 1, default: 10_000 }),
-  /** Calls to the station in flight at once (and its connection pool). */
-  STATION_MAX_IN_FLIGHT: Type.Integer({ minimum: 1, default: 32 }),
-  /**
-   * Calls waiting for a slot: a burst of sales queues rather than failing at once; past this, a
-   * sale answers 503 + Retry-After.
-   */
-  STATION_MAX_QUEUED: Type.Integer({ minimum: 0, default: 256 }),
+  ...stationCall.schema.properties,
   /** How often given-up sales are settled with the station (and once at start). */
   POS_SETTLE_INTERVAL_MS: Type.Integer({ minimum: 10, default: 5_000 }),
   /**
@@ -32,15 +25,6 @@ export const posConfig = Type.Object({
   POS_SALE_ABANDONED_AFTER_MS: Type.Integer({ minimum: 1, default: 60_000 }),
 });
 export type PosConfig = Static<typeof posConfig>;
-
-export const stationClientOptions = (config: PosConfig) => ({
-  name: 'station',
-  baseUrl: config.STATION_URL,
-  timeoutMs: config.STATION_TIMEOUT_MS,
-  retry: { maxAttempts: config.STATION_RETRY_ATTEMPTS },
-  breaker: { consecutiveFailures: config.STATION_BREAKER_FAILURES, halfOpenAfterMs: config.STATION_HALF_OPEN_AFTER_MS },
-  bulkhead: { limit: config.STATION_MAX_IN_FLIGHT, queue: config.STATION_MAX_QUEUED },
-});
 
 /**
  * The station's outcome endpoint (contracts/stock-api.ts) over the resilient client, with the key

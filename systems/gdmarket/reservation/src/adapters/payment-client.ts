@@ -1,31 +1,18 @@
 import { AppError } from '@eventide/core';
 import { toAppError, type HttpClient, type HttpResult } from '@eventide/http-client';
+import { callConfig } from '@eventide/service-host';
 import { cancelPaymentPath, paymentApi, type PaymentResource } from '@gdmarket/contracts';
-import Type, { type Static } from 'typebox';
+import type { Static } from 'typebox';
 import type { PaymentPort } from '../application/reservations.ts';
 
-/** How reservation reaches payment: configuration variables of the reservation service. */
-export const paymentClientConfig = Type.Object({
-  /** Where payment listens; the runner sets it to the payment service's address. */
-  PAYMENT_URL: Type.String({ default: 'http://127.0.0.1:8083', pattern: '^https?://' }),
-  /** Deadline of one attempt. */
-  PAYMENT_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 2_000 }),
-  /** Attempts in all, the first included; every payment call is idempotent, so each may be retried. */
-  PAYMENT_RETRY_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 2 }),
-  /** Failed calls in a row that open the circuit. */
-  PAYMENT_BREAKER_FAILURES: Type.Integer({ minimum: 1, default: 5 }),
-  /** How long the circuit stays open before one trial call goes through (half-open). */
-  PAYMENT_HALF_OPEN_AFTER_MS: Type.Integer({ minimum: 1, default: 10_000 }),
-});
-export type PaymentClientConfig = Static<typeof paymentClientConfig>;
-
-export const paymentClientOptions = (config: PaymentClientConfig) => ({
-  name: 'payment',
-  baseUrl: config.PAYMENT_URL,
-  timeoutMs: config.PAYMENT_TIMEOUT_MS,
-  retry: { maxAttempts: config.PAYMENT_RETRY_ATTEMPTS },
-  breaker: { consecutiveFailures: config.PAYMENT_BREAKER_FAILURES, halfOpenAfterMs: config.PAYMENT_HALF_OPEN_AFTER_MS },
-});
+/**
+ * How reservation reaches payment: PAYMENT_URL, PAYMENT_TIMEOUT_MS, PAYMENT_RETRY_ATTEMPTS (every
+ * payment call is idempotent, so each may be retried), PAYMENT_BREAKER_FAILURES,
+ * PAYMENT_HALF_OPEN_AFTER_MS, PAYMENT_MAX_IN_FLIGHT and PAYMENT_MAX_QUEUED (none wait by default:
+ * past 32 calls in flight a payment answers 503 + Retry-After at once).
+ */
+export const paymentCall = callConfig('PAYMENT', { url: 'http://127.0.0.1:8083' });
+export type PaymentClientConfig = Static<typeof paymentCall.schema>;
 
 const detailOf = (problem: unknown): string =>
   typeof problem === 'object' && problem !== null && 'detail' in problem ? String(problem.detail) : 'no reason given';

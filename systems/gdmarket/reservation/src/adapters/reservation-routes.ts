@@ -6,7 +6,7 @@ import { changeReservation, makeReservation, type ChangeDependencies } from '../
 import { cancelReservation } from '../domain/reservation.ts';
 import { patchReservation } from '../domain/reservation-patch.ts';
 import type { PaymentClientConfig } from './payment-client.ts';
-import { paymentClient, paymentClientOptions } from './payment-client.ts';
+import { paymentCall, paymentClient } from './payment-client.ts';
 import { listReservations, reservationRepository } from './reservation-table.ts';
 import { pageFields, PageQuery, sendPage } from '@eventide/service-host';
 
@@ -40,7 +40,7 @@ const FindByReservationNoQuery = Type.Object({ reservationNo: No, ...pageFields 
 /** `/reservations`: reserve, read, pay and refund (PATCH, calling payment), cancel. */
 export function reservationRoutes(app: App, { command, store, config, httpClient }: ServiceContext & { config: PaymentClientConfig }): void {
   const { db } = store;
-  const payment = paymentClient(httpClient(paymentClientOptions(config)));
+  const payment = paymentClient(httpClient(paymentCall.options(config)));
   const changing = (request: Parameters<typeof command>[0]): ChangeDependencies => ({
     read: reservationRepository(db),
     transact: (work) => command(request, (trx, emit) => work({ reservations: reservationRepository(trx), emit })),
