@@ -3,3 +3,4 @@ export * from './clock.ts';
 export * from './infra.ts';
 export * from './tmp.ts';
 export * from './processes.ts';
+export * from './fake-upstream.ts';
