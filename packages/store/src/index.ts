@@ -2,6 +2,7 @@ export * from './store.ts';
 export * from './dialect-of.ts';
 export * from './insert-ignore.ts';
 export * from './compiled-once.ts';
+export { clusterByPrimaryKey } from './sqlite/cluster-by-primary-key.ts';
 export * from './classify-error.ts';
 export type * from './logger.ts';
 export * from './documents/port.ts';
