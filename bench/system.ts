@@ -5,7 +5,7 @@
  * one command and one propagation. Measured:
  *   - cost per process, robust to a busy machine: CPU spent starting, CPU per command over a fixed
  *     `requests` commands through the gateway (`connections`, 50 as the bar says) until every consumer and relay has
- *     caught up, and RSS after them;
+ *     caught up, and RSS and PSS (shared pages split among the processes sharing them) after them;
  *   - (not with --cpu) the command, 50 connections for `duration` seconds, through the gateway and
  *     straight to its service side by side: req/s, p50/p99, errors, and their ratio;
  *   - (not with --cpu) propagation: command → another service's state shows it, p50/p99 over 200
@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
 import { startRunner, type RunnerStatus } from '@eventide/runner';
 import { tempDir } from '@eventide/testing';
-import { cpuSnapshot, rssMb } from './lib/processes.ts';
+import { cpuSnapshot, pssMb, rssMb } from './lib/processes.ts';
 import { startGatewayWithoutTokens } from './lib/gateway-without-tokens.ts';
 import type { BenchTarget, Scenario } from './lib/scenario.ts';
 import { report, round, summarize } from './lib/stats.ts';
@@ -163,9 +163,10 @@ try {
     'CPU ms/command': round((after[name]! - before[name]!) / ok, 3),
     'idle CPU ms/s': round((idle[name]! - after[name]!) / 2, 0),
     'RSS MB': rssMb(pids[name]!),
+    'PSS MB': pssMb(pids[name]!),
   }));
-  const sum = (column: 'start CPU ms' | 'CPU ms/command' | 'idle CPU ms/s' | 'RSS MB', digits: number) => round(cost.reduce((s, c) => s + c[column], 0), digits);
-  const total = { process: 'all', 'start CPU ms': sum('start CPU ms', 0), 'CPU ms/command': sum('CPU ms/command', 3), 'idle CPU ms/s': sum('idle CPU ms/s', 0), 'RSS MB': sum('RSS MB', 0) };
+  const sum = (column: 'start CPU ms' | 'CPU ms/command' | 'idle CPU ms/s' | 'RSS MB' | 'PSS MB', digits: number) => round(cost.reduce((s, c) => s + c[column], 0), digits);
+  const total = { process: 'all', 'start CPU ms': sum('start CPU ms', 0), 'CPU ms/command': sum('CPU ms/command', 3), 'idle CPU ms/s': sum('idle CPU ms/s', 0), 'RSS MB': sum('RSS MB', 0), 'PSS MB': sum('PSS MB', 0) };
   const errors = describeErrors(fixed);
   // The load generator (autocannon, in this process) shares the two cores: what it takes is not the system's, but not free either.
   const generator = { process: '(load generator)', 'CPU ms/command': round((benchCpu.user + benchCpu.system) / 1000 / ok, 3) };

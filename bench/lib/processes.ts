@@ -28,3 +28,15 @@ export function rssMb(pid: number): number {
 /** CPU milliseconds of each named process now. */
 export const cpuSnapshot = (pids: Readonly<Record<string, number>>): Record<string, number> =>
   Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
+
+/**
+ * Proportional set size of `pid` in MB: its resident pages, each shared page divided among the
+ * processes sharing it. The Node binary's own pages (about 50 MB of every process's RSS here) are
+ * shared by every process of the run, so PSS says what one more process really costs.
+ */
+export function pssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Pss:'));
+  return Math.round(Number(line?.match(/(\d+)/)?.[1] ?? Number.NaN) / 1024);
+}
