@@ -1,8 +1,7 @@
-import closeWithGrace from 'close-with-grace';
-import envSchema from 'env-schema';
 import pino from 'pino';
-import Type, { type Static } from 'typebox';
+import Type from 'typebox';
 import { isAppError } from '@eventide/core';
+import { readEnvironment, runProcess } from '@eventide/service-host/process';
 import { defaultConfigFile } from './config.ts';
 import { startAuthServer } from './server.ts';
 
@@ -22,40 +21,23 @@ const environment = Type.Object({
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
 });
 
-function fail(message: string): never {
-  process.stderr.write(`auth: ${message}\n`);
-  process.exit(1);
-}
-
-let env: Static<typeof environment>;
-try {
-  env = envSchema({ schema: environment, dotenv: false });
-} catch (error) {
-  fail((error as Error).message);
-}
-
-const log = pino({ level: env.LOG_LEVEL, base: { service: 'auth' } });
-let server;
-try {
-  server = await startAuthServer({
-    dataDir: env.AUTH_DATA_DIR,
-    configFile: env.AUTH_CONFIG_FILE,
-    ...(env.AUTH_SECRETS_FILE === undefined ? {} : { secretsFile: env.AUTH_SECRETS_FILE }),
-    generateSecrets: env.AUTH_GENERATE_SECRETS,
-    port: env.PORT,
-    host: env.HOST,
-    ...(env.AUTH_ISSUER === undefined ? {} : { issuer: env.AUTH_ISSUER }),
-    logger: log,
-  });
-} catch (error) {
-  if (isAppError(error)) fail(error.message);
-  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') fail(`${env.HOST}:${env.PORT} is already in use`);
-  throw error;
-}
-
-const running = server;
-closeWithGrace({ delay: 5_000, logger: log }, async ({ signal, err }) => {
-  if (err) log.error({ err }, 'stopping after an unexpected error');
-  else log.info({ signal }, 'stopping');
-  await running.close();
-});
+await runProcess(
+  'auth',
+  async () => {
+    const env = readEnvironment(environment);
+    const log = pino({ level: env.LOG_LEVEL, base: { service: 'auth' } });
+    const server = await startAuthServer({
+      dataDir: env.AUTH_DATA_DIR,
+      configFile: env.AUTH_CONFIG_FILE,
+      ...(env.AUTH_SECRETS_FILE === undefined ? {} : { secretsFile: env.AUTH_SECRETS_FILE }),
+      generateSecrets: env.AUTH_GENERATE_SECRETS,
+      port: env.PORT,
+      host: env.HOST,
+      ...(env.AUTH_ISSUER === undefined ? {} : { issuer: env.AUTH_ISSUER }),
+      logger: log,
+    });
+    return { log, stopWithinMs: 5_000, close: () => server.close() };
+  },
+  // A configuration file or client the server cannot take.
+  (error) => (isAppError(error) ? error.message : undefined),
+);

@@ -1,7 +1,6 @@
-import closeWithGrace from 'close-with-grace';
-import envSchema from 'env-schema';
 import pino from 'pino';
 import Type, { type Static } from 'typebox';
+import { ConfigError, readEnvironment, runProcess } from '@eventide/service-host/process';
 import { createAuthGuard } from './auth-guard.ts';
 import { startGateway } from './gateway.ts';
 import { OptionsError } from './options.ts';
@@ -41,22 +40,12 @@ const environment = Type.Object({
   GATEWAY_TRUST_FORWARDED: Type.Boolean({ default: false }),
 });
 
-function fail(message: string): never {
-  process.stderr.write(`gateway: ${message}\n`);
-  process.exit(1);
-}
-
-let env: Static<typeof environment>;
-try {
-  env = envSchema({ schema: environment, dotenv: false });
-} catch (error) {
-  fail((error as Error).message);
-}
-
 function guardFrom(config: Static<typeof environment>) {
   if (config.GATEWAY_AUTH === 'off') return undefined;
   const { GATEWAY_AUTH_ISSUER: issuer, GATEWAY_AUTH_AUDIENCE: audience } = config;
-  if (issuer === undefined || audience === undefined) fail('GATEWAY_AUTH is on: set GATEWAY_AUTH_ISSUER and GATEWAY_AUTH_AUDIENCE (or GATEWAY_AUTH=off)');
+  if (issuer === undefined || audience === undefined) {
+    throw new ConfigError(['GATEWAY_AUTH is on: set GATEWAY_AUTH_ISSUER and GATEWAY_AUTH_AUDIENCE (or GATEWAY_AUTH=off)']);
+  }
   const [requests, perSeconds] = config.GATEWAY_RATE_LIMIT.split('/').map(Number);
   return createAuthGuard({
     issuer,
@@ -70,34 +59,31 @@ function guardFrom(config: Static<typeof environment>) {
   });
 }
 
-const guard = guardFrom(env);
-const log = pino({ level: env.LOG_LEVEL, base: { service: 'gateway' } });
-let gateway;
-try {
-  gateway = await startGateway({
-    routesFile: env.GATEWAY_ROUTES_FILE,
-    port: env.PORT,
-    host: env.HOST,
-    probeIntervalMs: env.GATEWAY_PROBE_INTERVAL_MS,
-    upstreamTimeoutMs: env.GATEWAY_UPSTREAM_TIMEOUT_MS,
-    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    corsOrigins: env.GATEWAY_CORS_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o !== ''),
-    trustForwarded: env.GATEWAY_TRUST_FORWARDED,
-    ...(guard === undefined ? {} : { guard }),
-    logger: log,
-  });
-log.info({ auth: env.GATEWAY_AUTH, issuer: env.GATEWAY_AUTH_ISSUER }, guard === undefined ? 'access tokens are not checked (GATEWAY_AUTH=off)' : 'access tokens are checked');
-} catch (error) {
-  if (error instanceof RoutesError || error instanceof OptionsError) fail(error.message);
-  const { code } = error as NodeJS.ErrnoException;
-  if (code === 'ENOENT') fail(`routing file ${env.GATEWAY_ROUTES_FILE} does not exist`);
-  if (code === 'EADDRINUSE') fail(`${env.HOST}:${env.PORT} is already in use`);
-  throw error;
-}
-
-const running = gateway;
-closeWithGrace({ delay: env.SHUTDOWN_TIMEOUT_MS + 1_000, logger: log }, async ({ signal, err }) => {
-  if (err) log.error({ err }, 'stopping after an unexpected error');
-  else log.info({ signal }, 'draining');
-  await running.close();
-});
+await runProcess(
+  'gateway',
+  async () => {
+    const env = readEnvironment(environment);
+    const guard = guardFrom(env);
+    const log = pino({ level: env.LOG_LEVEL, base: { service: 'gateway' } });
+    const gateway = await startGateway({
+      routesFile: env.GATEWAY_ROUTES_FILE,
+      port: env.PORT,
+      host: env.HOST,
+      probeIntervalMs: env.GATEWAY_PROBE_INTERVAL_MS,
+      upstreamTimeoutMs: env.GATEWAY_UPSTREAM_TIMEOUT_MS,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      corsOrigins: env.GATEWAY_CORS_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o !== ''),
+      trustForwarded: env.GATEWAY_TRUST_FORWARDED,
+      ...(guard === undefined ? {} : { guard }),
+      logger: log,
+    });
+    log.info({ auth: env.GATEWAY_AUTH, issuer: env.GATEWAY_AUTH_ISSUER }, guard === undefined ? 'access tokens are not checked (GATEWAY_AUTH=off)' : 'access tokens are checked');
+    // The gateway drains within SHUTDOWN_TIMEOUT_MS itself; the extra second lets it log and exit 0.
+    return { log, stopWithinMs: env.SHUTDOWN_TIMEOUT_MS + 1_000, close: () => gateway.close() };
+  },
+  (error) => {
+    if (error instanceof RoutesError || error instanceof OptionsError) return error.message;
+    const { code, path } = error as NodeJS.ErrnoException;
+    return code === 'ENOENT' ? `routing file ${path} does not exist` : undefined;
+  },
+);

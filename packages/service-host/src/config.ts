@@ -74,24 +74,33 @@ function describe(errors: readonly AjvError[], env: Record<string, string | unde
 }
 
 /**
- * Reads the platform's variables plus a service's own (`extra`), with defaults applied and numbers
- * coerced. `defaults` lets a service give its seed port, e.g. `{ PORT: 8081 }`.
+ * Reads the variables a schema declares, with defaults applied and numbers and booleans coerced; an
+ * empty variable counts as unset. A bad value throws ConfigError with one phrase per variable.
+ * `defaults` stand below the environment, e.g. a service's seed port `{ PORT: 8081 }`.
  */
-export function loadConfig<P extends TProperties = {}>(
-  env: Record<string, string | undefined>,
-  options: { extra?: TObject<P>; defaults?: Partial<Record<string, string | number>> } = {},
-): PlatformConfig & Static<TObject<P>> {
-  const data: Record<string, unknown> = { ...options.defaults };
+export function readEnvironment<S extends TObject>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+  defaults: Partial<Record<string, string | number>> = {},
+): Static<S> {
+  const data: Record<string, unknown> = { ...defaults };
   for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') data[key] = value;
-  const schema = Type.Object({ ...platformConfig.properties, ...(options.extra?.properties ?? {}) });
-  let config: PlatformConfig & Static<TObject<P>>;
   try {
-    config = envSchema({ schema, data, env: false, dotenv: false }) as typeof config;
+    return envSchema({ schema, data, env: false, dotenv: false }) as Static<S>;
   } catch (error) {
     const errors = (error as { errors?: AjvError[] }).errors;
     if (!errors) throw error;
     throw new ConfigError(describe(errors, env));
   }
+}
+
+/** Reads the platform's variables plus a service's own (`extra`); see readEnvironment. */
+export function loadConfig<P extends TProperties = {}>(
+  env: Record<string, string | undefined>,
+  options: { extra?: TObject<P>; defaults?: Partial<Record<string, string | number>> } = {},
+): PlatformConfig & Static<TObject<P>> {
+  const schema = Type.Object({ ...platformConfig.properties, ...(options.extra?.properties ?? {}) });
+  const config = readEnvironment(schema, env, options.defaults) as PlatformConfig & Static<TObject<P>>;
   if (config.BUS === 'kafka' && !config.KAFKA_BROKERS) throw new ConfigError(['KAFKA_BROKERS is required when BUS=kafka']);
   return config;
 }
