@@ -181,6 +181,8 @@ try {
     await plain?.close();
     const straight = await command(`${target.urlOf(scenario.command.service)}${scenario.command.path}`, { duration });
 
+    // The loads above may have left events to handle; a sample starts from a system at rest.
+    await settled(status);
     const propagation: number[] = [];
     for (let i = 0; i < 200; i += 1) propagation.push(await scenario.propagate(target, i));
     const spread = summarize(propagation);
