@@ -103,6 +103,14 @@ export interface ServiceDefinition<C extends TProperties = {}> {
   readonly projections?: readonly Projection[] | ((config: PlatformConfig & Static<TObject<C>>) => readonly Projection[]);
   /** Views kept inline by commands; rebuilt by name like projections (`POST /admin/read-models/{name}/rebuild`). */
   readonly readModels?: readonly InlineReadModel[];
+  /**
+   * Work the service does once at every start before it takes part (seeding reference data, say):
+   * called when its store is migrated and its bus and outbox relay are up, so `context.command`
+   * commits and publishes, but before its consumers start and before `routes` and the port opens.
+   * The first message it handles and the first request it answers see what it did; if it throws,
+   * the service does not start.
+   */
+  onStart?(context: ServiceContext<C>): Promise<void>;
   routes?(app: App, context: ServiceContext<C>): void | Promise<void>;
 }
 

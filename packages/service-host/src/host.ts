@@ -48,8 +48,9 @@ function causeOf(source: Cause | FastifyRequest): Cause {
 }
 
 /**
- * Composes a service from its definition: config, store and migrations, bus, outbox relay,
- * consumers, then HTTP. Resolves once it listens; readiness tells when it can take traffic.
+ * Composes a service from its definition: config, store and migrations, bus, outbox relay, the
+ * definition's onStart, consumers, then HTTP. Resolves once it listens; readiness tells when it can
+ * take traffic.
  */
 export async function startService<C extends TProperties = {}>(
   definition: ServiceDefinition<C>,
@@ -183,6 +184,8 @@ export async function startService<C extends TProperties = {}>(
       signal: shutdown.signal,
       toMessages,
     };
+    // Migrated, and commands publish through the relay; nothing consumed or served yet.
+    await definition.onStart?.(context);
     consumers = await startConsumers(consumerWiring);
     const rebuilds = readModelRebuilds({
       bus,

@@ -25,9 +25,11 @@ export function defineOrderService(system = 'gasstation') {
     contracts: [...orderEvents, ...logisticsEvents, ...stationEvents],
     migrations: orderMigrations,
     projections: [orderStatusView(system)],
-    async routes(app, context) {
-      // Before the port opens: the master is complete when the service first answers.
+    async onStart(context) {
+      // The master is complete before the service first answers or consumes.
       await context.command(seeding, (trx, emit) => seedProductMaster({ products: productRepository(trx), emit }));
+    },
+    routes(app, context) {
       orderRoutes(app, context);
       productRoutes(app, context);
       orderStatusRoutes(app, context);
