@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { envelop, systemClock, type DomainEvent } from '@eventide/core';
 import { openEmbeddedBus, type Bus } from '@eventide/messaging';
 import { startService, type RunningService } from '@eventide/service-host';
 import { assertProblem, client } from '@eventide/service-host/testing';
-import { eventually, tempDir } from '@eventide/testing';
+import { eventually, spawnNode, tempDir } from '@eventide/testing';
 import { definePosService } from '../src/service.ts';
 
 /**
@@ -43,8 +43,7 @@ describe('pos selling against the real station, which is killed and started agai
 
   const startStation = async (port: number) => {
     stationUrl = `http://127.0.0.1:${port}`;
-    // Killed by this suite's after hook (spawnNode's file-level cleanup would register inside this hook).
-    stationProcess = spawn(process.execPath, [stationMain], { env: { PATH: process.env.PATH, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+    stationProcess = spawnNode(stationMain, [], { env: { PATH: process.env.PATH, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
     await eventually(async () => assert.equal((await fetch(`${stationUrl}/health/ready`)).status, 200), within);
   };
   const killStation = async () => {
