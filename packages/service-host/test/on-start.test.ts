@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { envelop, systemClock } from '@eventide/core';
 import { openEmbeddedBus } from '@eventide/messaging';
-import { eventually, tempDir } from '@eventide/testing';
+import { eventually, freePort, tempDir } from '@eventide/testing';
 import type { Kysely } from 'kysely';
 import { defineService, startService, type RunningService } from '../src/index.ts';
 import { NoteAdded } from './fixtures/notes.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  return port;
-}
 
 const rows = async (db: Kysely<any>) => (await db.selectFrom('seen').select('what').orderBy('what').execute()).map((r) => r.what as string);
 

@@ -4,3 +4,4 @@ export * from './infra.ts';
 export * from './tmp.ts';
 export * from './processes.ts';
 export * from './fake-upstream.ts';
+export * from './ports.ts';

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +8,7 @@ import { envelop, systemClock, type DomainEvent } from '@eventide/core';
 import { openEmbeddedBus, type Bus } from '@eventide/messaging';
 import { startService, type RunningService } from '@eventide/service-host';
 import { assertProblem, client } from '@eventide/service-host/testing';
-import { eventually, spawnNode, tempDir } from '@eventide/testing';
+import { eventually, freePort, spawnNode, tempDir } from '@eventide/testing';
 import { definePosService } from '../src/service.ts';
 
 /**
@@ -20,14 +19,6 @@ import { definePosService } from '../src/service.ts';
  */
 const stationMain = fileURLToPath(new URL('../../station/src/main.ts', import.meta.url));
 const within = { within: 30_000 };
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  return port;
-}
 
 const event = (type: string, aggregateType: string, aggregateId: string | number, payload: object): DomainEvent => ({ type, aggregateType, aggregateId, payload });
 
