@@ -1,5 +1,5 @@
 import { networkErrorCodes } from '@eventide/core';
-import { Pool, errors } from 'undici';
+import type * as Undici from 'undici';
 import type { ResponseHeaders } from './result.ts';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
@@ -26,24 +26,40 @@ export interface Transport {
 }
 
 /**
+ * undici, loaded when the first client is created (not awaited there, so creating a client stays
+ * synchronous): a process that calls nobody never loads its hundred-odd modules. Its errors can
+ * only exist once it is loaded.
+ */
+let undici: typeof Undici | undefined;
+let loadingUndici: Promise<typeof Undici> | undefined;
+
+/**
  * A keep-alive pool to the target's origin, at most `connections` sockets (the bulkhead's limit,
- * so calls queue in the bulkhead, where they are counted and bounded, not inside undici).
+ * so calls queue in the bulkhead, where they are counted and bounded, not inside undici), opened
+ * by the first call.
  */
 export function createTransport(baseUrl: string, connections: number): Transport {
   const url = new URL(baseUrl);
   const prefix = url.pathname.replace(/\/+$/, '');
-  const pool = new Pool(url.origin, { connections });
+  const loading = (loadingUndici ??= import('undici').then((loaded) => (undici = loaded)));
+  let pool: Promise<Undici.Pool> | undefined;
+  let closed = false;
+  const open = async (): Promise<Undici.Pool> => new (await loading).Pool(url.origin, { connections });
   return {
     async send({ method, path, query, headers, body }, signal) {
-      const response = await pool.request({ method, path: prefix + path, query, headers, body, signal });
+      if (closed) throw new Error(`the client to ${url.origin} is closed`);
+      const response = await (await (pool ??= open())).request({ method, path: prefix + path, query, headers, body, signal });
       return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
     },
-    close: () => pool.close(),
+    async close() {
+      closed = true;
+      // A call sent before close() got the pool first, so the pool waits for it.
+      if (pool) await (await pool).close();
+    },
   };
 }
 
-
-const networkErrorTypes = [
+const networkErrorTypes = ({ errors }: typeof Undici) => [
   errors.SocketError,
   errors.ConnectTimeoutError,
   errors.HeadersTimeoutError,
@@ -58,7 +74,7 @@ const networkErrorTypes = [
  * safe) rather than that this client was misused (a bad header, a closed pool): those throw.
  */
 export function isNetworkFailure(error: unknown): boolean {
-  if (networkErrorTypes.some((type) => error instanceof type)) return true;
+  if (undici && networkErrorTypes(undici).some((type) => error instanceof type)) return true;
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && networkErrorCodes.has(code);
 }
