@@ -1,5 +1,7 @@
 import Type, { type Static, type TProperties, type TSchema } from 'typebox';
-import { Compile } from 'typebox/compile';
+// typebox/schema's validator, not typebox/compile's: the same checks and errors (typebox/compile
+// wraps it), without the Value operations (decode, clean, convert...) it loads 300-odd modules for.
+import { Compile } from 'typebox/schema';
 import type { DomainEvent } from './envelope.ts';
 import type { Violation } from './errors.ts';
 
@@ -47,7 +49,7 @@ export function defineEvent<S extends TSchema>(type: string, schema: S, version 
     check: (payload) =>
       compiled.Check(payload)
         ? []
-        : compiled.Errors(payload).map((e) => ({ field: e.instancePath || '/', rule: e.message })),
+        : compiled.Errors(payload)[1].map((e) => ({ field: e.instancePath || '/', rule: e.message })),
   };
 }
 
