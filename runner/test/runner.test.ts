@@ -174,7 +174,7 @@ describe('a system run alone', () => {
     const holder = createServer((socket) => socket.destroy()).listen(port, '127.0.0.1');
     await once(holder, 'listening');
     try {
-      await assert.rejects(run.runner.start('demo/echo'), /demo\/echo#1 exited with code 1 before it was ready; its last lines:[^]*EADDRINUSE/);
+      await assert.rejects(run.runner.start('demo/echo'), /demo\/echo#1 exited with code 1 before it was ready; its last lines:[^]*demo.echo: 127.0.0.1:\d+ is already in use/);
     } finally {
       holder.close();
       await once(holder, 'close');
