@@ -4,21 +4,11 @@
  * side by side on one machine state, rather than in two runs minutes apart.
  */
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnNode } from '@eventide/testing';
+import { freePort, spawnNode } from '@eventide/testing';
 
 const gatewayMain = fileURLToPath(new URL('./main.ts', import.meta.resolve('@eventide/gateway')));
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 /** Starts it on the run's `<dataDir>/runner/routes.json` and resolves once `readyPath` answers 200 through it. */
 export async function startGatewayWithoutTokens(dataDir: string, readyPath: string): Promise<{ url: string; pid: number; close(): Promise<void> }> {
