@@ -13,7 +13,7 @@
  *   - time from the runner's start to every process ready, and RSS after all of it.
  * `--profile <dir>` has every process write a V8 CPU profile there when it exits (node bench/profile.ts <dir> summarizes).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -154,7 +154,11 @@ try {
   // What each process spends doing nothing (polls, heartbeats, timers), for a reading of the per-command figure.
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const idle = cpuSnapshot(pids);
-  if (values.profile !== undefined) writeFileSync(join(values.profile, 'window.json'), JSON.stringify({ from, to: monotonicMicros() }));
+  if (values.profile !== undefined) {
+    // The processes write their profiles when they exit, after this: the folder may not exist yet.
+    mkdirSync(values.profile, { recursive: true });
+    writeFileSync(join(values.profile, 'window.json'), JSON.stringify({ from, to: monotonicMicros() }));
+  }
   const loadDuringCpu = loadAverage();
   const ok = fixed['2xx'];
   const cost = Object.keys(pids).map((name) => ({
