@@ -15,7 +15,10 @@ export interface AccessRuleDocument {
   readonly methods: readonly string[];
   /** `/items` (also `/items/`), `*` one segment (`/items/*`), a final `**` any depth, none included (`/items/**`, `/**`). */
   readonly path: string;
-  /** Roles as tokens carry them (`gdmarket/renter`); `*` any valid token. */
+  /**
+   * Roles as tokens carry them (`gdmarket/renter`); `gdmarket/*` any role of that system; `*` any
+   * valid token.
+   */
   readonly roles: readonly string[];
   readonly rateLimit?: RateLimit;
 }
@@ -24,6 +27,8 @@ export interface AccessRule {
   /** Position in the route's list: names the rule's rate limit bucket. */
   readonly index: number;
   readonly roles: ReadonlySet<string>;
+  /** `<system>/` of each `<system>/*` entry: any role of that system. */
+  readonly systems: readonly string[];
   readonly anyRole: boolean;
   readonly rateLimit: RateLimit | undefined;
   matches(method: string, path: string): boolean;
@@ -44,6 +49,7 @@ export function compileRule(document: AccessRuleDocument, index: number): Access
   return {
     index,
     roles: new Set(document.roles),
+    systems: document.roles.filter((role) => role.endsWith('/*')).map((role) => role.slice(0, -1)),
     anyRole: document.roles.includes('*'),
     rateLimit: document.rateLimit,
     matches(method, path) {
@@ -61,5 +67,5 @@ export function ruleFor(rules: readonly AccessRule[], method: string, path: stri
 }
 
 export function allows(rule: AccessRule, roles: readonly string[]): boolean {
-  return rule.anyRole || roles.some((role) => rule.roles.has(role));
+  return rule.anyRole || roles.some((role) => rule.roles.has(role) || rule.systems.some((system) => role.startsWith(system)));
 }

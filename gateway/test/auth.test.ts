@@ -13,7 +13,7 @@ const routes = (service: FakeService): RoutesDocument => ({
       service: 'shop/item',
       stripPrefix: '/shop',
       access: [
-        { methods: ['GET'], path: '/**', roles: ['*'] },
+        { methods: ['GET'], path: '/**', roles: ['shop/*'] },
         { methods: ['POST'], path: '/items', roles: ['shop/manager'] },
         { methods: ['PATCH', 'DELETE'], path: '/items/*', roles: ['shop/manager'] },
       ],
@@ -132,6 +132,9 @@ describe('the gateway checks access tokens, roles and rate limits', () => {
       assert.equal(answer.status, 403, `${method} ${path}`);
       assert.match(String(answer.headers['www-authenticate']), /insufficient_scope/);
     }
+    // Reads are open to any role of the shop, not to a token of another system.
+    const stranger = bearer(await issuer.token({ sub: 'lee', roles: ['garage/mechanic', 'shopkeeper/clerk'] }));
+    assert.equal((await call(`${base}/shop/items/1`, { headers: stranger })).status, 403);
     assert.equal(service.seen.length, 0);
     assert.equal((await call(`${base}/shop/%69tems/1`, { headers: renter })).status, 200);
     assert.equal(service.seen.at(-1)?.url, '/items/1', 'the service sees the normalised path');
@@ -212,7 +215,7 @@ describe('the gateway checks access tokens, roles and rate limits', () => {
     assert.equal(refused.status, 401);
     assert.equal(refused.headers['access-control-allow-origin'], 'http://localhost:5173');
     assert.match(String(refused.headers['access-control-expose-headers']), /WWW-Authenticate/);
-    const stranger = await call(`${base}/shop/items/1`, { headers: { origin: 'https://evil.test', ...bearer(await issuer.token()) } });
+    const stranger = await call(`${base}/shop/items/1`, { headers: { origin: 'https://evil.test', ...bearer(await issuer.token({ roles: ['shop/renter'] })) } });
     assert.equal(stranger.status, 200);
     assert.equal(stranger.headers['access-control-allow-origin'], undefined);
     assert.equal(service.seen.length, 1);

@@ -32,7 +32,7 @@ describe('the routing file', () => {
     assert.deepEqual(table.upstreams.get('gdmarket/payment'), []);
   });
 
-  it('gives each route the system rules that can match under it, roles named as tokens carry them', () => {
+  it('gives each route the system rules that can match under it, roles named as tokens carry them, any role meaning any of this system', () => {
     const access = [
       { methods: ['GET'], path: '/**', roles: 'any' as const },
       { methods: ['POST'], path: '/items', roles: ['item-manager'] },
@@ -42,11 +42,11 @@ describe('the routing file', () => {
     const document = routesDocument([{ ...item, access }], 'alone');
     const itemsRoute = document.routes.find((r) => r.prefix === '/gdmarket/items');
     assert.deepEqual(itemsRoute?.access, [
-      { methods: ['GET'], path: '/**', roles: ['*'] },
+      { methods: ['GET'], path: '/**', roles: ['gdmarket/*'] },
       { methods: ['POST'], path: '/items', roles: ['gdmarket/item-manager'] },
       { methods: ['PATCH'], path: '/items/*', roles: ['gdmarket/item-manager'], rateLimit: { requests: 5, perSeconds: 1 } },
     ]);
-    assert.deepEqual(document.routes.find((r) => r.prefix === '/itemInfoes')?.access, [{ methods: ['GET'], path: '/**', roles: ['*'] }]);
+    assert.deepEqual(document.routes.find((r) => r.prefix === '/itemInfoes')?.access, [{ methods: ['GET'], path: '/**', roles: ['gdmarket/*'] }]);
     assert.equal(routingTable(document).match('/items/1')?.route.access?.length, 3);
   });
 

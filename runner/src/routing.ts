@@ -22,7 +22,8 @@ const literalHead = (path: string): string[] => {
 
 /**
  * The rules that can match under `prefix` (the others never would), roles named as tokens carry
- * them (`renter` of gdmarket is `gdmarket/renter`; 'any' is `*`).
+ * them (`renter` of gdmarket is `gdmarket/renter`; 'any' is `gdmarket/*`: any role of the system,
+ * so a token of another system reads nothing here).
  */
 export function accessFor(system: string, prefix: string, rules: readonly AccessRule[]): NonNullable<RoutesDocument['routes'][number]['access']> {
   const route = prefix.split('/').filter((s) => s !== '');
@@ -34,7 +35,7 @@ export function accessFor(system: string, prefix: string, rules: readonly Access
     .map(({ methods, path, roles, rateLimit }) => ({
       methods: [...methods],
       path,
-      roles: roles === 'any' ? ['*'] : roles.map((role) => `${system}/${role}`),
+      roles: roles === 'any' ? [`${system}/*`] : roles.map((role) => `${system}/${role}`),
       ...(rateLimit === undefined ? {} : { rateLimit: { ...rateLimit } }),
     }));
 }

@@ -28,7 +28,7 @@ export interface AccessRule {
   readonly methods: readonly string[];
   /** Literal segments, '*' for one segment, a final '**' for anything below (none included). */
   readonly path: string;
-  /** Roles of this system (`renter`), as the authorization server grants them; 'any': any valid token. */
+  /** Roles of this system (`renter`), as the authorization server grants them; 'any': any role of this system. */
   readonly roles: readonly string[] | 'any';
   /** Per client (token subject), instead of the gateway's default. */
   readonly rateLimit?: { readonly requests: number; readonly perSeconds: number };
