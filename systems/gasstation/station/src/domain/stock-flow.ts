@@ -59,9 +59,14 @@ export function confirmReceipt(flow: StockFlow): FlowChange | { readonly rejecti
   return recorded({ ...flow, qty: flow.qtyToBe }, flow.qtyToBe);
 }
 
-/** 재고증감: stock goes up or down by `qty` (negative for a sale), as POS asks. */
+/**
+ * 재고증감: stock goes up or down by `qty` (negative for a sale), as POS asks. Kept as a flow, so
+ * StockSummary is the sum of the flows, but not published: the original's outcome announced
+ * nothing, a sale is not a receipt, and the sale's own Sold already tells whoever cares.
+ */
 export function recordOutcome(stockId: number, movement: StockMovement): FlowChange {
-  return recorded({ stockId, ...movement, qtyToBe: null, reason: 'outcome', orderId: null });
+  const { flow, movement: added } = recorded({ stockId, ...movement, qtyToBe: null, reason: 'outcome', orderId: null });
+  return { flow, events: [], movement: added };
 }
 
 /** Compensation (보상) of a cancelled sale: the litres sold go back into stock. */
