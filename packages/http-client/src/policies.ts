@@ -79,7 +79,10 @@ export function createPolicies(options: HttpClientOptions): Policies {
     onStateChange?.(change);
   });
 
-  const attemptTimeout = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
+  // No abort on return: an attempt returns only once the reply's body is read in full (or the
+  // request failed), so nothing is left to cancel, and an abort without a reason builds a
+  // DOMException per call. A timeout still aborts the attempt's request.
+  const attemptTimeout = timeout(options.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
   const retries = retry(targetFailure, {
     // cockatiel counts retries after the first attempt.
     maxAttempts: maxAttempts - 1,
