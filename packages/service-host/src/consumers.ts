@@ -1,15 +1,13 @@
 import type { Clock, ContractRegistry, DomainEvent, Envelope } from '@eventide/core';
 import { consumerPipeline, type Bus, type Consumer, type Message } from '@eventide/messaging';
-import { markHandled, type Emit, type UnitOfWork } from '@eventide/outbox';
+import type { UnitOfWork } from '@eventide/outbox';
 import type { Documents } from '@eventide/store';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Transaction } from 'kysely';
 import type { Policy, Projection } from './definition.ts';
 import type { ServiceMetrics } from './metrics.ts';
 
 export interface ConsumerWiring {
   readonly bus: Bus;
-  /** On the service's store, the one SQL documents live in (their applyOnceIn runs in its transactions). */
   readonly unitOfWork: UnitOfWork;
   readonly documents: Documents | undefined;
   readonly group: string;
@@ -34,24 +32,13 @@ export async function projectOnce(documents: Documents, group: string, projectio
   return outcome === 'applied' ? 'handled' : 'duplicate';
 }
 
-type Outcome = 'handled' | 'duplicate';
-
-/** A handler of a delivery: on its own (one commit), or inside a transaction shared with the delivery's other handlers. */
-type Step = {
-  readonly name: string;
-  run(event: Envelope, log: FastifyBaseLogger): Promise<Outcome>;
-  runIn: ((trx: Transaction<any>, emit: Emit, event: Envelope, log: FastifyBaseLogger) => Promise<Outcome>) | undefined;
-};
+type Step = { readonly name: string; run(event: Envelope, log: FastifyBaseLogger): Promise<'handled' | 'duplicate'> };
 
 /**
  * One consumer group per service over every topic its policies and projections listen to. Each
- * handler of a delivery has its own dedupe record (policies in the service's inbox, projections
- * in the read model's markers), so a retry after a partial failure skips the handlers that
- * already committed. Where the read model lives in the service's store and can apply inside its
- * transactions (SQLite), all handlers of a delivery commit together, one commit instead of one
- * each (and a failing handler rolls the others back with it: the retry runs them all again);
- * elsewhere each commits on its own (policies in the service's store with their outbox
- * events, projections in the read-model store).
+ * handler of a delivery commits on its own with its own dedupe record (policies in the service's
+ * store with their outbox events, projections in the read-model store), so a retry after a partial
+ * failure skips the handlers that already committed.
  */
 export async function startConsumers(wiring: ConsumerWiring): Promise<Consumer[]> {
   const { bus, unitOfWork, documents, group, contracts, clock, metrics } = wiring;
@@ -59,33 +46,18 @@ export async function startConsumers(wiring: ConsumerWiring): Promise<Consumer[]
   const add = (types: readonly string[], step: Step) => {
     for (const type of types) steps.set(type, [...(steps.get(type) ?? []), step]);
   };
-  const applyOnceIn = documents?.applyOnceIn;
   for (const policy of wiring.policies) {
-    const consumer = `${group}/${policy.name}`;
-    const handle = (event: Envelope, log: FastifyBaseLogger, trx: Transaction<any>, emit: Emit) =>
-      policy.handle(event, { trx, clock, log, emit: (e) => emit(wiring.toMessages([e], event)) });
     add(policy.on, {
       name: policy.name,
-      run: (event, log) => unitOfWork.handleOnce(consumer, event, (trx, emit) => handle(event, log, trx, emit)),
-      runIn: async (trx, emit, event, log) => {
-        if (!(await markHandled(trx, consumer, event.id, clock))) return 'duplicate';
-        await handle(event, log, trx, emit);
-        return 'handled';
-      },
+      run: (event, log) =>
+        unitOfWork.handleOnce(`${group}/${policy.name}`, event, (trx, emit) =>
+          policy.handle(event, { trx, clock, log, emit: (e) => emit(wiring.toMessages([e], event)) }),
+        ),
     });
   }
   for (const projection of wiring.projections) {
     if (!documents) throw new Error(`${group} has projection ${projection.name} but no read-model store`);
-    add(projection.on, {
-      name: projection.name,
-      run: (event) => projectOnce(documents, group, projection, event),
-      runIn:
-        applyOnceIn &&
-        (async (trx, _emit, event) =>
-          (await applyOnceIn(trx, projectionConsumer(group, projection), event.id, (session) => projection.project(event, session))) === 'applied'
-            ? 'handled'
-            : 'duplicate'),
-    });
+    add(projection.on, { name: projection.name, run: (event) => projectOnce(documents, group, projection, event) });
   }
   const topics = [...new Set([...wiring.policies, ...wiring.projections].flatMap((h) => h.topics))];
   if (topics.length === 0) return [];
@@ -94,17 +66,7 @@ export async function startConsumers(wiring: ConsumerWiring): Promise<Consumer[]
     async (delivery) => {
       const event = delivery.envelope;
       const log = wiring.log.child({ correlationId: event.correlationId, eventId: event.id, eventType: event.type });
-      const handlers = steps.get(event.type) ?? [];
-      if (handlers.length > 1 && handlers.every((step) => step.runIn)) {
-        const outcomes = await unitOfWork.run(async (trx, emit) => {
-          const each: Outcome[] = [];
-          for (const step of handlers) each.push(await step.runIn!(trx, emit, event, log));
-          return each;
-        });
-        handlers.forEach((step, i) => metrics.handled.inc({ handler: step.name, outcome: outcomes[i]! }));
-        return;
-      }
-      for (const step of handlers) {
+      for (const step of steps.get(event.type) ?? []) {
         metrics.handled.inc({ handler: step.name, outcome: await step.run(event, log) });
       }
     },

@@ -6,7 +6,7 @@ import { AppError } from '@eventide/core';
 import { infraUrl, needs } from '@eventide/testing';
 import type { Infra } from '@eventide/testing';
 import { openRedisDocuments, openSqlDocuments, openStore } from '@eventide/store';
-import type { DocumentCollection, Documents, DocumentSession, Store } from '@eventide/store';
+import type { DocumentCollection, Documents } from '@eventide/store';
 import { testEngines } from '@eventide/store/testing';
 
 interface Target {
@@ -271,56 +271,6 @@ for (const target of [...sqlTargets, redisTarget]) {
     });
   });
 }
-
-describe('documents applied inside a transaction of their SQLite store', () => {
-  let store: Store;
-  let documents: Documents;
-  let drop: () => Promise<void>;
-  before(async () => {
-    const database = await testEngines.find((engine) => engine.name === 'sqlite')!.create();
-    drop = () => database.drop();
-    store = await openStore(database.url);
-    documents = await openSqlDocuments(store);
-    await store.db.schema.createTable('caller_rows').addColumn('id', 'integer').execute();
-  });
-  after(async () => {
-    await store.close();
-    await drop();
-  });
-
-  it('commits with the caller\'s transaction, once per consumer and event', async () => {
-    const applyOnceIn = documents.applyOnceIn!;
-    const upsert = (status: string) => async (session: DocumentSession) =>
-      session.collection<Rental>('joint').upsert('1', { itemNo: 1, status });
-    await store.transaction(async (trx) => {
-      await trx.insertInto('caller_rows').values({ id: 1 }).execute();
-      assert.equal(await applyOnceIn(trx, 'mypage', 'event-1', upsert('Reserved')), 'applied');
-    });
-    assert.equal((await documents.collection<Rental>('joint').get('1'))?.status, 'Reserved');
-    assert.equal((await store.db.selectFrom('caller_rows').selectAll().execute()).length, 1);
-    assert.equal(
-      await store.transaction((trx) => applyOnceIn(trx, 'mypage', 'event-1', upsert('Again'))),
-      'duplicate',
-    );
-    assert.equal((await documents.collection<Rental>('joint').get('1'))?.status, 'Reserved');
-  });
-
-  it('rolls back with the caller\'s transaction, leaving no marker, so the event applies later', async () => {
-    const applyOnceIn = documents.applyOnceIn!;
-    const failure = new Error('the caller failed after the projection');
-    await assert.rejects(
-      store.transaction(async (trx) => {
-        await trx.insertInto('caller_rows').values({ id: 2 }).execute();
-        await applyOnceIn(trx, 'mypage', 'event-2', async (session) => session.collection<Rental>('joint').upsert('2', { itemNo: 2, status: 'Reserved' }));
-        throw failure;
-      }),
-      failure,
-    );
-    assert.equal(await documents.collection<Rental>('joint').get('2'), undefined);
-    assert.equal((await store.db.selectFrom('caller_rows').where('id', '=', 2).selectAll().execute()).length, 0);
-    assert.equal(await documents.applyOnce('mypage', 'event-2', async () => {}), 'applied');
-  });
-});
 
 describe('[redis] documents on an unreachable Redis', await needs('redis'), () => {
   it('reports the server as AppError unavailable', async () => {

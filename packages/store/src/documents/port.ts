@@ -4,7 +4,6 @@
  * (distributed mode). Projections change them through applyOnce, so a redelivered event changes
  * nothing; screens read them through get and list.
  */
-import type { Kysely } from 'kysely';
 
 /** A document is a JSON object; an interface fits (no index signature needed). */
 export type DocumentBody = object;
@@ -61,18 +60,6 @@ export interface Documents {
    * must only read and write through the session.
    */
   applyOnce(consumer: string, eventId: string, mutate: (session: DocumentSession) => Promise<void>): Promise<'applied' | 'duplicate'>;
-  /**
-   * applyOnce inside `trx`, a transaction the caller opened on the store the documents live in,
-   * so a projection commits with the caller's other changes (and rolls back with them). Present
-   * only where `mutate` never needs running again (the SQL adapter on SQLite, whose transactions
-   * take the write lock when they begin); elsewhere, applyOnce.
-   */
-  readonly applyOnceIn?: (
-    trx: Kysely<any>,
-    consumer: string,
-    eventId: string,
-    mutate: (session: DocumentSession) => Promise<void>,
-  ) => Promise<'applied' | 'duplicate'>;
   /**
    * Forgets what a projection built, for a rebuild: deletes every document of `collections` and
    * every dedupe marker of `consumer`, atomically, so the events can be applied again from scratch.

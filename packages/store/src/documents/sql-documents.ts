@@ -41,34 +41,25 @@ export interface SqlDocumentsOptions {
 export async function openSqlDocuments(store: Store, options: SqlDocumentsOptions = {}): Promise<Documents> {
   await store.migrate(documentMigrations(store.dialect), documentsMigrationTable);
   const clock = options.clock ?? systemClock;
-  const applyIn = async (
-    trx: Kysely<any>,
-    consumer: string,
-    eventId: string,
-    mutate: (session: DocumentSession) => Promise<void>,
-  ): Promise<'applied' | 'duplicate'> => {
-    const marker = { consumer, event_id: eventId, applied_at: clock.now().getTime() };
-    if (!(await insertIgnore(trx, documentsAppliedTable, marker, ['consumer', 'event_id']))) return 'duplicate';
-    const session: DocumentSession = { collection: <T extends DocumentBody>(name: string) => new SqlCollection<T>(undefined, trx, name) };
-    await mutate(session);
-    return 'applied';
-  };
   return {
     kind: 'sql',
     collection: <T extends DocumentBody>(name: string) => new SqlCollection<T>(store, store.db, name),
     applyOnce: async (consumer, eventId, mutate) => {
       for (let attempt = 1; ; attempt += 1) {
         try {
-          return await store.transaction((trx) => applyIn(trx, consumer, eventId, mutate));
+          return await store.transaction(async (trx) => {
+            const marker = { consumer, event_id: eventId, applied_at: clock.now().getTime() };
+            if (!(await insertIgnore(trx, documentsAppliedTable, marker, ['consumer', 'event_id']))) return 'duplicate';
+            const session: DocumentSession = { collection: <T extends DocumentBody>(name: string) => new SqlCollection<T>(undefined, trx, name) };
+            await mutate(session);
+            return 'applied';
+          });
         } catch (error) {
           // On MariaDB the same race is a deadlock between two gap locks on the absent row.
           if (!(error instanceof CreatedMeanwhile || isContentionAbort(error)) || attempt >= maxCreateAttempts) throw error;
         }
       }
     },
-    // SQLite takes the write lock when a transaction begins, so no document can be created
-    // meanwhile: the caller's transaction needs no retry.
-    ...(store.dialect === 'sqlite' ? { applyOnceIn: applyIn } : {}),
     clear: (consumer, collections) =>
       store.transaction(async (trx) => {
         await trx.deleteFrom(documentsAppliedTable).where('consumer', '=', consumer).execute();
