@@ -69,10 +69,32 @@ export function openDatabase(path: string): DatabaseSync {
   mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
   db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
-  db.exec('PRAGMA journal_mode = WAL');
+  enableWal(db);
   db.exec('PRAGMA synchronous = NORMAL');
   inTransaction(db, () => db.exec(schema));
   return db;
+}
+
+const sqliteBusy = 5;
+
+/**
+ * Switching a new file to WAL takes an exclusive lock and SQLite does not wait for it (the busy
+ * timeout does not apply): when every process of a run opens a fresh bus file at once, all but one
+ * would fail with "database is locked". Retried for as long as a statement would wait; a file
+ * already in WAL mode needs no lock and passes at once.
+ */
+function enableWal(db: DatabaseSync): void {
+  const deadline = Date.now() + busyTimeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      db.exec('PRAGMA journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { errcode?: number }).errcode !== sqliteBusy || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, 5);
+    }
+  }
 }
 
 /**
