@@ -1,4 +1,4 @@
-import type { Cause, Clock, DomainEvent, Envelope, EventContract } from '@eventide/core';
+import type { Cause, Clock, DomainEvent, Envelope, EventContract, PayloadOf } from '@eventide/core';
 import type { HttpClient, HttpClientOptions } from '@eventide/http-client';
 import type { DocumentSession, Documents, Migration, Store } from '@eventide/store';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -39,6 +39,29 @@ export interface Policy {
   /** Event types it handles; others on those topics pass it by. */
   readonly on: readonly string[];
   handle(event: Envelope, context: HandlerContext): Promise<void>;
+}
+
+/**
+ * A policy on one event contract: it handles `contract.type` only, with the payload typed by the
+ * contract. The cast is sound because the consumer pipeline checked the payload against that same
+ * contract before any policy sees it.
+ */
+export function policyOn<C extends EventContract>(
+  contract: C,
+  policy: {
+    readonly name: string;
+    readonly topics: readonly string[];
+    handle(payload: PayloadOf<C>, context: HandlerContext, event: Envelope): Promise<unknown>;
+  },
+): Policy {
+  return {
+    name: policy.name,
+    topics: policy.topics,
+    on: [contract.type],
+    async handle(event, context) {
+      await policy.handle(event.payload as PayloadOf<C>, context, event);
+    },
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { topicOf } from '@eventide/messaging';
-import type { Policy } from '@eventide/service-host';
-import { MasterChanged, type MasterChangedPayload } from '@gasstation/contracts';
+import { policyOn, type Policy } from '@eventide/service-host';
+import { MasterChanged } from '@gasstation/contracts';
 import { followMaster } from '../domain/sale.ts';
 import { posUnit } from './pos-tables.ts';
 
@@ -9,11 +9,11 @@ import { posUnit } from './pos-tables.ts';
  * skipped an empty productId; here the contract refuses one before the policy runs.
  */
 export function posPolicies(system: string): Policy[] {
-  const changeMenuOnMasterChanged: Policy = {
-    name: 'changeMenuOnMasterChanged',
-    topics: [topicOf(system, 'station')],
-    on: [MasterChanged.type],
-    handle: (event, { trx, emit }) => posUnit(trx, emit).menus.save(followMaster(event.payload as MasterChangedPayload)),
-  };
-  return [changeMenuOnMasterChanged];
+  return [
+    policyOn(MasterChanged, {
+      name: 'changeMenuOnMasterChanged',
+      topics: [topicOf(system, 'station')],
+      handle: (changed, { trx, emit }) => posUnit(trx, emit).menus.save(followMaster(changed)),
+    }),
+  ];
 }
