@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { AppError, isAppError, notFound, type ContractRegistry } from '@eventide/core';
-import type { Bus } from '@eventide/messaging';
-import type { Documents, Store } from '@eventide/store';
-import type { FastifyBaseLogger } from 'fastify';
-import { projectionConsumer, projectOnce } from './consumers.ts';
+import { AppError, isAppError, notFound } from '@eventide/core';
+import type { Store } from '@eventide/store';
+import { projectionConsumer, projectOnce, type ConsumerWiring } from './consumers.ts';
 import type { InlineReadModel, Projection } from './definition.ts';
 
 /** What a rebuild did, as the admin endpoint answers it and the CLI prints it. */
@@ -27,18 +25,13 @@ export interface ReadModelRebuilds {
   rebuild(name: string): Promise<RebuildResult>;
 }
 
-export interface RebuildWiring {
-  readonly bus: Bus;
+/**
+ * What live consumption has too (the group names the projections' markers; the signal, aborted at
+ * shutdown, stops a replay in progress and rejects the rebuild), plus the store and inline views.
+ */
+export interface RebuildWiring extends Pick<ConsumerWiring, 'bus' | 'documents' | 'group' | 'projections' | 'contracts' | 'log' | 'signal'> {
   readonly store: Store;
-  readonly documents: Documents | undefined;
-  /** The service's consumer group: the projections' markers are named after it. */
-  readonly group: string;
-  readonly projections: readonly Projection[];
   readonly readModels: readonly InlineReadModel[];
-  readonly contracts: ContractRegistry;
-  readonly log: FastifyBaseLogger;
-  /** Aborted at shutdown: a replay in progress stops and the rebuild rejects. */
-  readonly signal: AbortSignal;
   /** Stops the service's live consumer: the delivery in flight finishes and its offset is committed. */
   pauseLive(): Promise<void>;
   /** Starts it again from its committed offsets. */
