@@ -19,13 +19,16 @@ export async function ensureTopics(admin: Admin, topics: readonly string[], part
     try {
       await admin.createTopics({ topics: missing, partitions, replicas: 1 });
     } catch (error) {
-      // Another client may have created some of them meanwhile; only a topic still missing is a failure.
-      const now = new Set(await admin.listTopics());
-      if (missing.some((topic) => !now.has(topic))) throw error;
+      // Services starting together create the same topics; "already exists" is then what they wanted.
+      // (Listing the topics again does not tell: the broker may not list a topic it has just created.)
+      if (!leaves(error).every((cause) => (cause as { apiId?: unknown }).apiId === 'TOPIC_ALREADY_EXISTS')) throw error;
     }
   }
   await untilLed(admin, wanted);
 }
+
+/** The innermost errors of a (nested) AggregateError, as the client reports one per topic of a batch. */
+const leaves = (error: unknown): unknown[] => (error instanceof AggregateError ? error.errors.flatMap(leaves) : [error]);
 
 async function untilLed(admin: Admin, topics: string[]): Promise<void> {
   const deadline = performance.now() + usableWithinMs;

@@ -189,6 +189,17 @@ describe('kafka adapter [kafka]', await needs('kafka'), () => {
     assert.equal(metadata.topics.get(existing)?.partitionsCount, 2);
   });
 
+  it('lets services that start together ensure the same new topics at once (seen: "Topic with this name already exists" stopping one of them)', async () => {
+    const together = await Promise.all(Array.from({ length: 5 }, () => openBus()));
+    for (let round = 0; round < 10; round++) {
+      const topics = Array.from({ length: 6 }, (_, i) => fresh(`together-${i}`));
+      // Each its own overlapping share, as the services of one system subscribe to each other's topics.
+      await Promise.all(together.map((bus, i) => bus.ensureTopics([topics[i]!, ...topics.filter((_, j) => j % 2 === i % 2)])));
+      const metadata = await admin.metadata({ topics, forceUpdate: true });
+      for (const topic of topics.slice(0, 5)) assert.equal(metadata.topics.get(topic)?.partitionsCount, 4, topic);
+    }
+  });
+
   it('rejects a publish to a topic nobody created as a usage error, not as an outage', async () => {
     const bus = await openBus();
     await assert.rejects(bus.publisher.publish(events(fresh('missing'), 0, 1)), (error) => !isAppError(error) && /Unknown topic/.test(String(error)));
