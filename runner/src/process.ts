@@ -13,7 +13,7 @@ export const describeExit = ({ code, signal }: Exit): string => (signal !== null
 export interface ProcessSpec {
   /** How its lines are prefixed, e.g. `gdmarket/item#1`. */
   readonly label: string;
-  /** A .ts file run by this Node (Node 24 strips types). */
+  /** The JavaScript or TypeScript file this Node runs (the runner gives it a bundle; see bundle.ts). */
   readonly entry: string;
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;

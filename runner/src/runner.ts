@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clientCredentialsToken, defaultConfigFile, machineClientFor, readAuthConfig, resolveSecrets, secretsFileIn } from '@eventide/auth';
 import { AppError } from '@eventide/core';
+import { bundle, bundleCacheDir } from './bundle.ts';
 import { compileCacheDir } from './compile-cache.ts';
 import { controlSocketPath, runnerAlive, serveControl, type Action, type ControlServer } from './control.ts';
 import { discoverSystems, selectSystems } from './discover.ts';
@@ -128,6 +129,11 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
 
   const discovered = await discoverSystems(root);
   const selected = selectSystems(discovered, names);
+  // Every system's entries, whichever run this is, so `npm start` and `npm start -- gdmarket` share one build.
+  const bundles = await bundle(
+    [gatewayMain, authMain, ...discovered.flatMap(({ manifest, dir }) => manifest.services.map((s) => join(dir, s.main)))],
+    bundleCacheDir,
+  );
   const manifests = selected.map((s) => s.manifest);
   const prefixes = manifests.flatMap((m) => m.services.map((s) => overridePrefix(m.name, s.name)));
   // Overrides are checked now, so a bad one fails the start instead of a replica.
@@ -176,7 +182,7 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
         : { GATEWAY_AUTH: 'on', GATEWAY_AUTH_ISSUER: issuer, GATEWAY_AUTH_AUDIENCE: authConfig.audience, GATEWAY_AUTH_JWKS_URL: `${issuer}/jwks` };
       const owned = { PORT: String(port), LOG_LEVEL: processLevel(shown), GATEWAY_ROUTES_FILE: routesFile, NODE_COMPILE_CACHE: compileCache, ...lean, ...auth, [ownerVariable]: dataDir };
       const processEnv = replicaEnv({ base: env, prefixes, owned });
-      return { label: 'gateway', entry: gatewayMain, cwd: root, threshold: levels[shown], env: processEnv, ledger };
+      return { label: 'gateway', entry: bundles.entry(gatewayMain), cwd: root, threshold: levels[shown], env: processEnv, ledger };
     },
   });
   const gatewayUrl = gateway.url;
@@ -201,7 +207,7 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
             ...lean,
             [ownerVariable]: dataDir,
           };
-          return { label: 'auth', entry: authMain, cwd: root, threshold: levels[shown], env: replicaEnv({ base: env, prefixes, owned }), ledger };
+          return { label: 'auth', entry: bundles.entry(authMain), cwd: root, threshold: levels[shown], env: replicaEnv({ base: env, prefixes, owned }), ledger };
         },
       });
   const taken = (): Set<number> => new Set([gatewayPort, authPort, ...units.flatMap((u) => [u.homePort, ...u.replicas.map((r) => r.port)])]);
@@ -242,7 +248,7 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
           );
           return {
             label: `${key}#${n}`,
-            entry: join(dir, service.main),
+            entry: bundles.entry(join(dir, service.main)),
             cwd: root,
             threshold: levels[shownHere],
             ledger,
@@ -312,6 +318,8 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
       scale: () => unit.scale(replicas ?? Number.NaN),
     }[action];
     try {
+      // A start, restart or scale runs the sources as they are now.
+      if (action !== 'stop') await bundles.refresh();
       await operation();
     } catch (error) {
       printer.say('runner', `${action} ${name} failed: ${(error as Error).message}`);

@@ -28,10 +28,12 @@ export interface Transport {
 /**
  * undici, loaded when the first client is created (not awaited there, so creating a client stays
  * synchronous): a process that calls nobody never loads its hundred-odd modules. Its errors can
- * only exist once it is loaded.
+ * only exist once it is loaded. Its `default` is its module.exports both when Node loads it and in
+ * a bundle (a bundler's namespace for a CommonJS module has no named exports).
  */
-let undici: typeof Undici | undefined;
-let loadingUndici: Promise<typeof Undici> | undefined;
+type UndiciExports = (typeof Undici)['default'];
+let undici: UndiciExports | undefined;
+let loadingUndici: Promise<UndiciExports> | undefined;
 
 /**
  * A keep-alive pool to the target's origin, at most `connections` sockets (the bulkhead's limit,
@@ -41,7 +43,7 @@ let loadingUndici: Promise<typeof Undici> | undefined;
 export function createTransport(baseUrl: string, connections: number): Transport {
   const url = new URL(baseUrl);
   const prefix = url.pathname.replace(/\/+$/, '');
-  const loading = (loadingUndici ??= import('undici').then((loaded) => (undici = loaded)));
+  const loading = (loadingUndici ??= import('undici').then((loaded) => (undici = loaded.default)));
   let pool: Promise<Undici.Pool> | undefined;
   let closed = false;
   const open = async (): Promise<Undici.Pool> => new (await loading).Pool(url.origin, { connections });
@@ -59,7 +61,7 @@ export function createTransport(baseUrl: string, connections: number): Transport
   };
 }
 
-const networkErrorTypes = ({ errors }: typeof Undici) => [
+const networkErrorTypes = ({ errors }: UndiciExports) => [
   errors.SocketError,
   errors.ConnectTimeoutError,
   errors.HeadersTimeoutError,

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { bundle } from './bundle.ts';
+
+describe('bundle', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'eventide-bundle-'));
+  const cache = join(dir, 'cache');
+  after(() => rm(dir, { recursive: true, force: true }));
+  const main = join(dir, 'main.ts');
+  const greeting = join(dir, 'greeting.ts');
+  const run = (file: string) => execFileSync(process.execPath, [file], { encoding: 'utf8' }).trim();
+  const builds = async () => (await readdir(cache)).filter((name) => !name.startsWith('latest-') && !name.startsWith('.'));
+
+  await writeFile(main, "import { greeting } from './greeting.ts';\nconst n: number = 1;\nconsole.log(`${greeting} ${n}`);\n");
+  await writeFile(greeting, "export const greeting: string = 'hello';\n");
+
+  it('runs a .ts entry and its imports as one JavaScript module', async () => {
+    const bundles = await bundle([main], cache);
+    assert.match(bundles.entry(main), /\.mjs$/);
+    assert.equal(run(bundles.entry(main)), 'hello 1');
+  });
+
+  it('reuses the build while no input changed, and refuses an entry it was not given', async () => {
+    const first = (await bundle([main], cache)).entry(main);
+    const second = await bundle([main], cache);
+    assert.equal(second.entry(main), first);
+    assert.equal((await builds()).length, 1);
+    assert.throws(() => second.entry(greeting), /was not bundled/);
+  });
+
+  it('builds anew into another directory when an imported file changes, leaving the old build whole for processes still using it', async () => {
+    const bundles = await bundle([main], cache);
+    const before = bundles.entry(main);
+    await writeFile(greeting, "export const greeting: string = 'hi';\n");
+    await bundles.refresh();
+    const now = bundles.entry(main);
+    assert.notEqual(dirname(now), dirname(before));
+    assert.equal(run(now), 'hi 1');
+    assert.equal(run(before), 'hello 1');
+  });
+});
