@@ -7,6 +7,7 @@ import { isAppError } from '@eventide/core';
 import { classifyingDialect } from './classifying-dialect.ts';
 import type { SqlDialect } from './dialect-of.ts';
 import type { Logger } from './logger.ts';
+import { groupCommit } from './sqlite/group-commit.ts';
 import { memoryPath, sqliteDialect } from './sqlite/sqlite-dialect.ts';
 
 export type { Migration } from 'kysely/migration';
@@ -53,12 +54,12 @@ export const serviceMigrationTable = 'service_migrations';
  * query, not here, so a service can start and report not-ready until its database answers.
  */
 export async function openStore<DB = any>(url: string, options: StoreOptions = {}): Promise<Store<DB>> {
-  const { db, kind, release } = await connect(url, options);
+  const { db, kind, release, transaction } = await connect(url, options);
   let closing: Promise<void> | undefined;
   return {
     dialect: kind,
     db,
-    transaction: (fn) => db.transaction().execute(fn),
+    transaction: transaction as Store<DB>['transaction'],
     migrate: (migrations, table = serviceMigrationTable) => migrate(db, migrations, table),
     ping: async () => {
       await sql`select 1`.execute(db);
@@ -70,6 +71,7 @@ export async function openStore<DB = any>(url: string, options: StoreOptions = {
 interface Connection {
   readonly db: Kysely<any>;
   readonly kind: SqlDialect;
+  readonly transaction: <T>(work: (trx: Transaction<any>) => Promise<T>) => Promise<T>;
   release(): Promise<void>;
 }
 
@@ -80,14 +82,15 @@ interface Connection {
  * of busy_timeout, then a failure. Sharing the connection lets Kysely queue them instead.
  * The first opener's options win; the connection closes with the last Store.
  */
-const sqliteConnections = new Map<string, { db: Kysely<any>; stores: number }>();
+const sqliteConnections = new Map<string, { connection: Connection; stores: number }>();
 
 async function connect(url: string, options: StoreOptions): Promise<Connection> {
   const { poolSize = 10, busyTimeoutMs = 5_000, logger } = options;
   const scheme = url.slice(0, url.indexOf(':'));
   const own = (dialect: Dialect, kind: SqlDialect): Connection => {
     const db = new Kysely<any>({ dialect: classifyingDialect(dialect) });
-    return { db, kind, release: () => db.destroy() };
+    const transaction = kind === 'sqlite' ? groupCommit(db) : <T>(work: (trx: Transaction<any>) => Promise<T>) => db.transaction().execute(work);
+    return { db, kind, transaction, release: () => db.destroy() };
   };
   switch (scheme) {
     case 'sqlite': {
@@ -96,19 +99,18 @@ async function connect(url: string, options: StoreOptions): Promise<Connection> 
       const file = resolve(path);
       let shared = sqliteConnections.get(file);
       if (!shared) {
-        shared = { db: own(sqliteDialect(file, busyTimeoutMs), 'sqlite').db, stores: 0 };
+        shared = { connection: own(sqliteDialect(file, busyTimeoutMs), 'sqlite'), stores: 0 };
         sqliteConnections.set(file, shared);
       }
       shared.stores += 1;
-      const connection = shared;
+      const entry = shared;
       return {
-        db: connection.db,
-        kind: 'sqlite',
+        ...entry.connection,
         release: async () => {
-          connection.stores -= 1;
-          if (connection.stores > 0) return;
+          entry.stores -= 1;
+          if (entry.stores > 0) return;
           sqliteConnections.delete(file);
-          await connection.db.destroy();
+          await entry.connection.release();
         },
       };
     }
