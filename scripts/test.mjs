@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 
 const globs = process.argv.slice(2);
-const files = globs.length > 0 ? globs : ['packages/**/*.test.ts', 'gateway/**/*.test.ts', 'runner/**/*.test.ts', 'systems/**/*.test.ts'];
+const files = globs.length > 0 ? globs : ['packages/**/*.test.ts', 'gateway/**/*.test.ts', 'auth/**/*.test.ts', 'runner/**/*.test.ts', 'systems/**/*.test.ts'];
 const concurrency = process.env.TEST_CONCURRENCY ?? '3';
 const { status } = spawnSync(
   process.execPath,
