@@ -11,7 +11,7 @@
  *   - (not with --cpu) propagation: command → another service's state shows it, p50/p99 over 200
  *     samples (polled every 2 ms, so the figure includes up to one poll's delay);
  *   - time from the runner's start to every process ready, and RSS after all of it.
- * `--profile <dir>` has every process write a V8 CPU profile there when it exits (node bench/profile.ts <dir> summarizes).
+ * `--profile <dir>` has every process, started from its sources, write a V8 CPU profile there when it exits (node bench/profile.ts <dir> summarizes).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -116,7 +116,8 @@ const env = {
 // The runner's own lines (restarts, readiness changes) are kept, and shown if the bench fails.
 const runnerLines: string[] = [];
 const keep = (line: string) => runnerLines.push(line) > 200 && runnerLines.shift();
-const runner = await startRunner({ systems: [system], dataDir: dir.path, ports: 'ephemeral', env, auth, output: keep });
+// A profiled run starts from the sources, so its profiles name files and packages (its start CPU is then not the real one).
+const runner = await startRunner({ systems: [system], dataDir: dir.path, ports: 'ephemeral', env, auth, output: keep, bundle: values.profile === undefined });
 try {
   const status = await runner.status();
   const pids = pidsOf(status);

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clientCredentialsToken, defaultConfigFile, machineClientFor, readAuthConfig, resolveSecrets, secretsFileIn } from '@eventide/auth';
 import { AppError } from '@eventide/core';
-import { bundle, bundleCacheDir } from './bundle.ts';
+import { bundle, bundleCacheDir, type Bundles } from './bundle.ts';
 import { compileCacheDir } from './compile-cache.ts';
 import { controlSocketPath, runnerAlive, serveControl, type Action, type ControlServer } from './control.ts';
 import { discoverSystems, selectSystems } from './discover.ts';
@@ -43,6 +43,11 @@ export interface RunnerOptions {
    * the gateway refuses a request without a valid token. False only where auth is not the point.
    */
   readonly auth?: boolean;
+  /**
+   * Each process runs from a bundle of its entry (default true; see bundle.ts), or from its .ts
+   * files when false: a CPU profile then names the source files and packages.
+   */
+  readonly bundle?: boolean;
 }
 
 export interface GatewayStatus {
@@ -130,10 +135,9 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
   const discovered = await discoverSystems(root);
   const selected = selectSystems(discovered, names);
   // Every system's entries, whichever run this is, so `npm start` and `npm start -- gdmarket` share one build.
-  const bundles = await bundle(
-    [gatewayMain, authMain, ...discovered.flatMap(({ manifest, dir }) => manifest.services.map((s) => join(dir, s.main)))],
-    bundleCacheDir,
-  );
+  const bundles: Bundles = options.bundle === false
+    ? { entry: (source) => source, refresh: async () => undefined }
+    : await bundle([gatewayMain, authMain, ...discovered.flatMap(({ manifest, dir }) => manifest.services.map((s) => join(dir, s.main)))], bundleCacheDir);
   const manifests = selected.map((s) => s.manifest);
   const prefixes = manifests.flatMap((m) => m.services.map((s) => overridePrefix(m.name, s.name)));
   // Overrides are checked now, so a bad one fails the start instead of a replica.
