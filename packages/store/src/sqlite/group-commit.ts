@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 
-interface Unit {
-  readonly work: (trx: Transaction<any>) => Promise<unknown>;
+interface Unit<DB> {
+  readonly work: (trx: Transaction<DB>) => Promise<unknown>;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -23,8 +23,8 @@ type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: f
  * sees exactly what it would have seen alone. On PostgreSQL and MariaDB a batch would hold each
  * unit's locks until the last one finished.
  */
-export function groupCommit(db: Kysely<any>): <T>(work: (trx: Transaction<any>) => Promise<T>) => Promise<T> {
-  let queued: Unit[] = [];
+export function groupCommit<DB>(db: Kysely<DB>): <T>(work: (trx: Transaction<DB>) => Promise<T>) => Promise<T> {
+  let queued: Unit<DB>[] = [];
   let draining = false;
 
   const drain = async () => {
@@ -36,9 +36,9 @@ export function groupCommit(db: Kysely<any>): <T>(work: (trx: Transaction<any>) 
     draining = false;
   };
 
-  const alone = (unit: Unit) => db.transaction().execute(unit.work).then(unit.resolve, unit.reject);
+  const alone = (unit: Unit<DB>) => db.transaction().execute(unit.work).then(unit.resolve, unit.reject);
 
-  const together = async (batch: readonly Unit[]) => {
+  const together = async (batch: readonly Unit<DB>[]) => {
     let trx;
     try {
       trx = await db.startTransaction().execute();
@@ -72,7 +72,7 @@ export function groupCommit(db: Kysely<any>): <T>(work: (trx: Transaction<any>) 
     });
   };
 
-  return <T>(work: (trx: Transaction<any>) => Promise<T>) =>
+  return <T>(work: (trx: Transaction<DB>) => Promise<T>) =>
     new Promise<T>((resolve, reject) => {
       queued.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (draining) return;
