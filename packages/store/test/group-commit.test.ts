@@ -57,7 +57,8 @@ describe('transactions on SQLite commit in groups', () => {
     ]);
     assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
     assert.match(String((results[1] as PromiseRejectedResult).reason), /the handler refused/);
-    assert.ok(isAppError((results[3] as PromiseRejectedResult).reason, 'conflict'));
+    const conflict: unknown = (results[3] as PromiseRejectedResult).reason;
+    assert.ok(isAppError(conflict) && conflict.code === 'conflict', String(conflict));
     assert.deepEqual([101, 102, 103, 104].map(committed), [true, false, true, true]);
   });
 
