@@ -122,13 +122,13 @@ async function fresh(entries: readonly string[], cacheDir: string, latestFile: s
   return target;
 }
 
-/** Builds untouched for a day are gone: a runner that old loaded its chunks long ago. */
+/** Builds older than an hour, other than the current one, are gone: a process loads its chunks as it starts. */
 async function prune(cacheDir: string, keep: string): Promise<void> {
-  const dayAgo = Date.now() - 86_400_000;
+  const hourAgo = Date.now() - 3_600_000;
   for (const name of await readdir(cacheDir)) {
     if (name === keep || name.startsWith('latest-')) continue;
     const path = join(cacheDir, name);
     const info = await stat(path).catch(() => undefined);
-    if (info !== undefined && info.mtimeMs < dayAgo) await rm(path, { recursive: true, force: true });
+    if (info !== undefined && info.mtimeMs < hourAgo) await rm(path, { recursive: true, force: true });
   }
 }
