@@ -64,7 +64,7 @@ export interface SaleDependencies {
 /**
  * `POST /sales` (판매): the sale and its stock decrease happen together or not at all (spec
  * E.10.2), without a remote call inside a transaction:
- * 1. the attempt is stored with a fresh key (committed, no event);
+ * 1. the attempt is priced from the menu and stored with a fresh key (committed, no event);
  * 2. the station applies the decrease under that key (idempotent, so retries and re-issues count once);
  * 3. the sale and Sold commit in one transaction that also removes the attempt.
  * When 2 fails the attempt is voided and the caller gets 503 + Retry-After, with no sale and no
@@ -73,10 +73,13 @@ export interface SaleDependencies {
  */
 export async function sell(dependencies: SaleDependencies, productId: string, qty: number): Promise<Sale> {
   const { transact, stock } = dependencies;
-  const menu = await transact((unit) => unit.menus.find(productId));
-  if (!menu) throw notFound('product', productId);
-  const attempt: SaleAttempt = { key: dependencies.newKey(), ...priceSale(menu, qty) };
-  await transact((unit) => unit.attempts.open(attempt, dependencies.now()));
+  const attempt = await transact(async (unit) => {
+    const menu = await unit.menus.find(productId);
+    if (!menu) throw notFound('product', productId);
+    const priced: SaleAttempt = { key: dependencies.newKey(), ...priceSale(menu, qty) };
+    await unit.attempts.open(priced, dependencies.now());
+    return priced;
+  });
   let moved: 'applied' | 'refused';
   try {
     moved = await stock.move(attempt.key, decreaseOf(attempt));
