@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AppError } from '@eventide/core';
-import { overridePrefix, overridesOf, replicaEnv } from './env.ts';
+import { memoryOptions, overridePrefix, overridesOf, replicaEnv } from './env.ts';
 
 const prefixes = [overridePrefix('gdmarket', 'item'), overridePrefix('gdmarket', 'payment')];
 
@@ -43,5 +43,16 @@ describe('a replica’s environment', () => {
 
   it('spells prefixes in upper case with other characters as _', () => {
     assert.equal(overridePrefix('gas-station', 'item.info'), 'GAS_STATION_ITEM_INFO_');
+  });
+});
+
+describe('memory options of a process', () => {
+  it('limits the young and old generations and the malloc arenas', () => {
+    assert.deepEqual(memoryOptions({}), { NODE_OPTIONS: '--max-semi-space-size=2 --max-old-space-size=64', MALLOC_ARENA_MAX: '2' });
+  });
+
+  it('keeps what the caller gave, and its sizes win', () => {
+    const given = memoryOptions({ NODE_OPTIONS: '--enable-source-maps --max-old-space-size=256', MALLOC_ARENA_MAX: '4' });
+    assert.deepEqual(given, { NODE_OPTIONS: '--enable-source-maps --max-old-space-size=256 --max-semi-space-size=2', MALLOC_ARENA_MAX: '4' });
   });
 });

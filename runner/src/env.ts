@@ -48,3 +48,20 @@ export function replicaEnv({ base, service, prefixes, owned }: ReplicaEnvInput):
   }
   return { ...env, ...owned, ...(service === undefined ? {} : overridesOf(base, service.system, service.service)) };
 }
+
+/**
+ * Memory limits for every process of a run (the brief's bar is 100 MB RSS): a 2 MB young
+ * generation instead of V8's 16 MB and two malloc arenas instead of one per thread (20 to 50 MB
+ * less RSS per process), and an old generation held to 64 MB: V8 otherwise lets it grow with the
+ * request rate, not with what is live (a reservation service held 150 MB of heap after 54,000
+ * requests, 15 MB of it live), and keeps it after the load stops. None costs measurable CPU per
+ * request. A size the caller gave (NODE_OPTIONS, MALLOC_ARENA_MAX) wins.
+ */
+export function memoryOptions(base: Readonly<Record<string, string | undefined>>): { NODE_OPTIONS: string; MALLOC_ARENA_MAX: string } {
+  const given = base.NODE_OPTIONS ?? '';
+  const limits = [['--max-semi-space-size', 2], ['--max-old-space-size', 64]] as const;
+  return {
+    NODE_OPTIONS: [given, ...limits.filter(([flag]) => !given.includes(flag)).map(([flag, mb]) => `${flag}=${mb}`)].filter(Boolean).join(' '),
+    MALLOC_ARENA_MAX: base.MALLOC_ARENA_MAX ?? '2',
+  };
+}

@@ -7,7 +7,7 @@ import { bundle, bundleCacheDir, type Bundles } from './bundle.ts';
 import { compileCacheDir } from './compile-cache.ts';
 import { controlSocketPath, runnerAlive, serveControl, type Action, type ControlServer } from './control.ts';
 import { discoverSystems, selectSystems } from './discover.ts';
-import { overridePrefix, overridesOf, replicaEnv } from './env.ts';
+import { memoryOptions, overridePrefix, overridesOf, replicaEnv } from './env.ts';
 import { createPrinter, isLevel, levels, type Level, type Output } from './logs.ts';
 import { pickPort, planPorts, reservePorts, type PortMode, type Scope } from './ports.ts';
 import { probe } from './probe.ts';
@@ -164,19 +164,7 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
 
   let phase: RunnerStatus['phase'] = 'starting';
   const busPath = join(dataDir, 'bus.db');
-  // Memory per process (the brief's bar is 100 MB): a 2 MB young generation instead of V8's 16 MB
-  // and two malloc arenas instead of one per thread (20 to 50 MB less RSS per process), and an old
-  // generation held to 64 MB: V8 otherwise lets it grow with the request rate, not with what is
-  // live (a reservation service held 150 MB of heap after 54,000 requests, 15 MB of it live),
-  // and does not give it back when the load stops. None costs measurable CPU per request.
-  // A size the caller gave in NODE_OPTIONS wins.
-  const heapLimits = [['--max-semi-space-size', 2], ['--max-old-space-size', 64]] as const;
-  const lean = {
-    NODE_OPTIONS: [env.NODE_OPTIONS, ...heapLimits.filter(([flag]) => !env.NODE_OPTIONS?.includes(flag)).map(([flag, mb]) => `${flag}=${mb}`)]
-      .filter(Boolean)
-      .join(' '),
-    MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2',
-  };
+  const lean = memoryOptions(env);
   const routesFile = join(runnerDir, 'routes.json');
 
   const gateway = new Replica({
