@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Envelope } from '@eventide/core';
 import { openEmbeddedBus, type Bus, type Consumer, type Message } from '@eventide/messaging';
 import { createTestDatabase } from '@eventide/store/testing';
-import { infraUrl, needs, tempDir, type Infra } from '@eventide/testing';
+import { eventually, infraUrl, needs, tempDir, type Infra } from '@eventide/testing';
 
 /**
  * Component tests of a system's service (the test kit's "start one service on either adapter"):
@@ -239,4 +239,70 @@ export async function distributedSystem<S extends string>(system: string, layout
       };
     },
   };
+}
+
+/**
+ * How an end-to-end test starts a whole system with the runner (`startRunner`), as a user would:
+ * the variables the run adds to its environment, and what removes its databases afterwards.
+ */
+export interface RunnerMode {
+  readonly tag: string;
+  readonly options: { skip?: string };
+  prepare(): Promise<{ readonly env: Record<string, string>; cleanup(): Promise<void> }>;
+}
+
+/** The embedded default: the runner's data directory holds everything. */
+export const embeddedRun: RunnerMode = { tag: '', options: {}, prepare: async () => ({ env: {}, cleanup: async () => undefined }) };
+
+/**
+ * Distributed as the README runs it (`BUS=kafka`, `<SYSTEM>_<SERVICE>_STORE_URL`, ...): a fresh
+ * database per service on the server `layout` names, Kafka, Redis for the read models it says.
+ * The runner runs the system under its own name, so its topics, consumer groups and Redis keys
+ * (`gasstation.pos`, `{gasstation.order}:…`) are the ones any earlier run left on these servers:
+ * they are removed first, as an operator would before a clean start.
+ */
+export async function distributedRun(system: string, layout: Readonly<Record<string, ServiceLayout>>): Promise<RunnerMode> {
+  const entries = Object.entries(layout);
+  const servers = [...new Set<Infra>(['kafka', 'redis', ...entries.map(([, l]) => l.store)])];
+  return {
+    tag: `${servers.map((s) => `[${s}]`).join(' ')} `,
+    options: await needs(...servers),
+    async prepare() {
+      await forgetSystem(system);
+      const variable = (service: string, name: string) => `${system}_${service}_${name}`.toUpperCase();
+      const env: Record<string, string> = { BUS: 'kafka', KAFKA_BROKERS: infraUrl.kafka };
+      const databases = await Promise.all(entries.map(([service, l]) => createTestDatabase(infraUrl[l.store], `${system}_${service}`)));
+      entries.forEach(([service, l], i) => {
+        env[variable(service, 'STORE_URL')] = databases[i]!.url;
+        if (l.redis) env[variable(service, 'READ_MODEL_URL')] = infraUrl.redis;
+      });
+      return { env, cleanup: async () => void (await Promise.all(databases.map((d) => d.drop()))) };
+    },
+  };
+}
+
+/** Deletes the consumer groups and topics named `<system>.…` on Kafka and the keys `{<system>.…}:…` on Redis. */
+async function forgetSystem(system: string): Promise<void> {
+  const { Admin } = await import('@platformatic/kafka');
+  const admin = new Admin({ clientId: unique('forget-'), bootstrapBrokers: infraUrl.kafka.split(',') });
+  try {
+    const groups = [...(await admin.listGroups()).keys()].filter((group) => group.startsWith(`${system}.`));
+    if (groups.length > 0) await admin.deleteGroups({ groups });
+    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`${system}.`));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+    await eventually(async () => assert.deepEqual((await admin.listTopics()).filter((topic) => topics.includes(topic)), []), {
+      within: 30_000,
+      what: `the ${system} topics deleted`,
+    });
+  } finally {
+    await admin.close();
+  }
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(infraUrl.redis);
+  try {
+    const keys = await redis.keys(`{${system}.*}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    await redis.quit();
+  }
 }

@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startRunner, type RunningRunner } from '@eventide/runner';
-import { client } from '@eventide/service-host/testing';
+import { client, distributedRun, embeddedRun } from '@eventide/service-host/testing';
 import { eventually, tempDir } from '@eventide/testing';
 import { seedDemonstration, services, type Service } from './seed-demonstration.ts';
 
 /**
- * The gas station as a user runs it: `npm start -- gasstation` (every service its own process on
- * the embedded bus, the authorization server and the gateway in front), driven only through the
- * gateway with each role's token, and the runner's stop/start as the seed's operators did by hand.
+ * The gas station as a user runs it: `npm start -- gasstation` (every service its own process, the
+ * authorization server and the gateway in front), driven only through the gateway with each role's
+ * token, and the runner's stop/start as the seed's operators did by hand. Once on the embedded
+ * default, once distributed as the README shows it: Kafka, POS, Order, Logistics and Commission on
+ * PostgreSQL, Station on MariaDB, OrderStatus on Redis.
  */
-const within = 20_000;
+const within = 30_000;
+
 /** The role whose token calls each service's commands (systems/gasstation/system.ts, access). */
 const roleOf: Record<Service, string> = {
   pos: 'pos',
@@ -20,26 +23,38 @@ const roleOf: Record<Service, string> = {
   commission: 'head-office',
 };
 
-describe('gasstation through the gateway, each service its own process', () => {
+const distributed = await distributedRun('gasstation', {
+  pos: { store: 'postgres' },
+  station: { store: 'mariadb' },
+  order: { store: 'postgres', redis: true },
+  logistics: { store: 'postgres' },
+  commission: { store: 'postgres' },
+});
+
+for (const mode of [embeddedRun, distributed]) describe(`${mode.tag}gasstation through the gateway, each service its own process`, mode.options, () => {
   const dir = tempDir('gasstation-e2e-');
   let runner: RunningRunner;
+  let cleanup = async () => undefined as unknown;
   const tokens = new Map<Service, string>();
   const call = Object.fromEntries(
     services.map((s) => [s, client(() => runner.gatewayUrl, () => ({ authorization: `Bearer ${tokens.get(s)}` }))]),
   ) as Record<Service, ReturnType<typeof client>>;
 
   before(async () => {
+    const prepared = await mode.prepare();
+    cleanup = prepared.cleanup;
     runner = await startRunner({
       systems: ['gasstation'],
       dataDir: dir.path,
       ports: 'ephemeral',
       output: () => undefined,
-      env: { ...process.env, GASSTATION_ORDER_STATION_NAME: 'SK Imme', GASSTATION_POS_STATION_HALF_OPEN_AFTER_MS: '200' },
+      env: { ...process.env, ...prepared.env, GASSTATION_ORDER_STATION_NAME: 'SK Imme', GASSTATION_POS_STATION_HALF_OPEN_AFTER_MS: '200' },
     });
     for (const service of services) tokens.set(service, await runner.token('gasstation', roleOf[service]));
   });
   after(async () => {
     await runner?.close();
+    await cleanup();
     dir.remove();
   });
 
@@ -75,7 +90,9 @@ describe('gasstation through the gateway, each service its own process', () => {
       assert.ok(before.length > 0, `${path} has rows to rebuild`);
       const rebuilt = await fetch(`http://127.0.0.1:${await portOf(service)}/admin/read-models/${name}/rebuild`, { method: 'POST' });
       assert.equal(rebuilt.status, 200, await rebuilt.text());
-      assert.deepEqual((await call[service].get(path)).body, before, `${name} after its rebuild`);
+      // The same rows; listed in creation order, which follows the replay: across partitions it may differ.
+      const rows = (body: unknown) => (body as unknown[]).map((row) => JSON.stringify(row)).sort();
+      assert.deepEqual(rows((await call[service].get(path)).body), rows(before), `${name} after its rebuild`);
     }
   });
 
