@@ -104,6 +104,17 @@ const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const gatewayMain = fileURLToPath(new URL('./main.ts', import.meta.resolve('@eventide/gateway')));
 const authMain = fileURLToPath(new URL('./main.ts', import.meta.resolve('@eventide/auth')));
 
+/**
+ * The bundles of every process a run under `root` may start, whichever systems it selects, so
+ * `npm start` and `npm start -- gdmarket` share one build. `npm install` builds them (postinstall),
+ * so a first start does not wait for it.
+ */
+export async function bundleRun(root = repositoryRoot): Promise<Bundles> {
+  const discovered = await discoverSystems(resolve(root));
+  const services = discovered.flatMap(({ manifest, dir }) => manifest.services.map((s) => join(dir, s.main)));
+  return bundle([gatewayMain, authMain, ...services], bundleCacheDir);
+}
+
 /** A process logs at least at info (the runner keeps its last lines for failure reports) and as verbosely as shown. */
 const processLevel = (shown: Level): Level => (levels[shown] < levels.info ? shown : 'info');
 
@@ -135,9 +146,7 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
   const discovered = await discoverSystems(root);
   const selected = selectSystems(discovered, names);
   // Every system's entries, whichever run this is, so `npm start` and `npm start -- gdmarket` share one build.
-  const bundles: Bundles = options.bundle === false
-    ? { entry: (source) => source, refresh: async () => undefined }
-    : await bundle([gatewayMain, authMain, ...discovered.flatMap(({ manifest, dir }) => manifest.services.map((s) => join(dir, s.main)))], bundleCacheDir);
+  const bundles: Bundles = options.bundle === false ? { entry: (source) => source, refresh: async () => undefined } : await bundleRun(root);
   const manifests = selected.map((s) => s.manifest);
   const prefixes = manifests.flatMap((m) => m.services.map((s) => overridePrefix(m.name, s.name)));
   // Overrides are checked now, so a bad one fails the start instead of a replica.
