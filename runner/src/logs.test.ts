@@ -28,6 +28,12 @@ describe('printing the processes’ logs', () => {
     assert.deepEqual(lines, ['12:00:01.234 gateway ERROR failed', '    Error: boom', '        at x']);
   });
 
+  it('prints an err given as text as it is (it printed "Error: " and lost the text)', () => {
+    const { lines, printer: p } = printer();
+    p.processLine('gasstation/station#1', JSON.stringify({ level: 40, msg: 'handler failed; retrying', err: 'Deadlock found' }), levels.warn);
+    assert.deepEqual(lines, ['12:00:01.234 gasstation/station#1 WARN  handler failed; retrying', '    Deadlock found']);
+  });
+
   it('shows text that is not a log entry, and every stderr line, as it is', () => {
     const { lines, printer: p } = printer();
     p.processLine('gdmarket/item#1', 'Debugger listening', levels.silent);

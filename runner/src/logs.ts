@@ -60,9 +60,10 @@ export function createPrinter(output: Output, color: boolean, now: () => Date = 
       const rest = Object.fromEntries(Object.entries(entry).filter(([key]) => !fieldsLeftOut.has(key)));
       const extra = Object.keys(rest).length > 0 ? ` ${paint('dim', JSON.stringify(rest))}` : '';
       output(`${prefix(source)} ${levelText(level)} ${String(entry.msg ?? '')}${extra}`);
-      const err = entry.err as { type?: string; message?: string; stack?: string } | undefined;
+      // pino's form of an Error, or whatever else a caller logged as err (a string, say) as it is.
+      const err = entry.err as { type?: string; message?: string; stack?: string } | string | undefined;
       if (err !== undefined) {
-        const text = err.stack ?? `${err.type ?? 'Error'}: ${err.message ?? ''}`;
+        const text = typeof err === 'string' ? err : (err.stack ?? `${err.type ?? 'Error'}: ${err.message ?? ''}`);
         for (const line of text.split('\n')) output(`    ${line}`);
       }
     },

@@ -48,7 +48,7 @@ export function deadLetter(options: DeadLetterOptions): Middleware {
       ]);
       onDeadLetter?.({ delivery, attempts, error });
       logger?.error(
-        { topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, eventId: delivery.envelope.id, eventType: delivery.envelope.type, attempts, err: describeError(error) },
+        { topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, eventId: delivery.envelope.id, eventType: delivery.envelope.type, attempts, err: error },
         'event dead-lettered',
       );
     }

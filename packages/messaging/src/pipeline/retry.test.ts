@@ -55,7 +55,7 @@ describe('retry', () => {
     assert.deepEqual(events, [{ delivery: d, attempt: 1, delayMs: 10, error }]);
     assert.equal(logger.lines.length, 1);
     assert.equal(logger.lines[0]?.level, 'warn');
-    assert.deepEqual(logger.lines[0]?.obj, { topic: d.topic, partition: 2, offset: '41', eventId: d.envelope.id, attempt: 1, delayMs: 10, err: 'flaky' });
+    assert.deepEqual(logger.lines[0]?.obj, { topic: d.topic, partition: 2, offset: '41', eventId: d.envelope.id, attempt: 1, delayMs: 10, err: error });
   });
 
   it('lets the error through untouched, without retrying, once the shutdown signal has aborted', async () => {

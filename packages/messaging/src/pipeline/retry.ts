@@ -1,7 +1,7 @@
 import { isAppError } from '@eventide/core';
 import type { Delivery } from '../port.ts';
 import type { Backoff } from './backoff.ts';
-import { describeError, GaveUp } from './gave-up.ts';
+import { GaveUp } from './gave-up.ts';
 import type { PipelineLogger } from './logger.ts';
 import type { Middleware } from './middleware.ts';
 
@@ -46,7 +46,7 @@ export function retry(options: RetryOptions): Middleware {
         const delayMs = backoff(attempt);
         onRetry?.({ delivery, attempt, delayMs, error });
         logger?.warn(
-          { topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, eventId: delivery.envelope.id, attempt, delayMs, err: describeError(error) },
+          { topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, eventId: delivery.envelope.id, attempt, delayMs, err: error },
           'handler failed; retrying',
         );
         await sleep(delayMs, signal);
