@@ -10,7 +10,8 @@
  *     straight to its service side by side: req/s, p50/p99, errors, and their ratio;
  *   - (not with --cpu) propagation: command → another service's state shows it, p50/p99 over 200
  *     samples (polled every 2 ms, so the figure includes up to one poll's delay);
- *   - time from the runner's start to every process ready, and RSS after all of it.
+ *   - time from the runner's start to every process ready, and RSS after all of it;
+ *   - the machine's speed before and after the run (a fixed piece of CPU work, lib/calibration.ts).
  * `--profile <dir>` has every process, started from its sources, write a V8 CPU profile there when it exits (node bench/profile.ts <dir> summarizes).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
 import { startRunner, type RunnerStatus } from '@eventide/runner';
 import { tempDir } from '@eventide/testing';
+import { calibrate } from './lib/calibration.ts';
 import { cpuSnapshot, pssMb, rssMb } from './lib/processes.ts';
 import { startGatewayWithoutTokens } from './lib/gateway-without-tokens.ts';
 import type { BenchTarget, Scenario } from './lib/scenario.ts';
@@ -104,6 +106,9 @@ function describeErrors(result: Result): string {
   return `${failed} (${kinds.join(', ')})`;
 }
 
+// Before the system runs, and again after it stopped: the machine's speed at both ends of the run.
+calibrate();
+const calibrationBefore = calibrate();
 const dir = tempDir('eventide-bench-system-');
 if (values.auth !== 'on' && values.auth !== 'off') throw new Error(`--auth on|off, not ${values.auth}`);
 const auth = values.auth === 'on';
@@ -230,3 +235,4 @@ try {
   await runner.close();
   dir.remove();
 }
+report(`${system}: the machine (a fixed piece of CPU work in this process, ms; more is a slower machine)`, [{ 'before the run': calibrationBefore, 'after the run': calibrate() }], values.json);
