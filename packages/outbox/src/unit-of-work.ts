@@ -1,8 +1,9 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Transaction } from 'kysely';
 import { systemClock } from '@eventide/core';
 import type { Clock, Envelope } from '@eventide/core';
 import type { Message } from '@eventide/messaging';
-import type { Store } from '@eventide/store';
+import { isContentionAbort, type Store } from '@eventide/store';
 import { addToOutbox } from './add-to-outbox.ts';
 import { markHandled } from './handle-once.ts';
 import type { Relay } from './relay.ts';
@@ -24,8 +25,17 @@ export interface UnitOfWork {
   handleOnce(consumer: string, envelope: Pick<Envelope, 'id'>, fn: (trx: Transaction<any>, emit: Emit) => Promise<void>): Promise<'handled' | 'duplicate'>;
 }
 
+/**
+ * Attempts a unit of work gets when PostgreSQL or MariaDB aborts its transaction to resolve
+ * contention (a deadlock, a serialization failure): running it again is the remedy, and the
+ * caller should not have to (it would get 503). `fn` runs again from the start with a fresh
+ * transaction and nothing of the aborted attempt's emits; it must not act outside the
+ * transaction, which a unit of work never should anyway.
+ */
+const contentionAttempts = 4;
+
 export function unitOfWork(store: Store, relay?: Pick<Relay, 'wake'>, clock: Clock = systemClock): UnitOfWork {
-  const run = async <T>(fn: (trx: Transaction<any>, emit: Emit) => Promise<T>): Promise<T> => {
+  const attempt = async <T>(fn: (trx: Transaction<any>, emit: Emit) => Promise<T>): Promise<T> => {
     const emitted: Message[] = [];
     let open = true;
     const emit: Emit = (messages) => {
@@ -42,6 +52,17 @@ export function unitOfWork(store: Store, relay?: Pick<Relay, 'wake'>, clock: Clo
       .finally(() => (open = false));
     if (emitted.length > 0) relay?.wake();
     return result;
+  };
+  const run = async <T>(fn: (trx: Transaction<any>, emit: Emit) => Promise<T>): Promise<T> => {
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt(fn);
+      } catch (error) {
+        if (n >= contentionAttempts || !isContentionAbort(error)) throw error;
+        // A moment, jittered, so the transaction that won finishes before this one starts again.
+        await delay(5 * n + Math.random() * 10);
+      }
+    }
   };
   return {
     run,

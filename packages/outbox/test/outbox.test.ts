@@ -101,6 +101,30 @@ for (const engine of testEngines) {
       assert.equal(await store.db.selectFrom('effects').selectAll().where('id', '=', 'rolled-back').executeTakeFirst(), undefined);
     });
 
+    if (engine.name !== 'sqlite') {
+      it('runs a unit of work the server aborted to resolve a deadlock again: both commit, and each emits once', async () => {
+        await store.db.insertInto('effects').values([{ id: 'left', count: 0 }, { id: 'right', count: 0 }]).execute();
+        const bothLocked = Promise.withResolvers<void>();
+        let locked = 0;
+        let runs = 0;
+        // Each takes one row, waits until the other took the other row, then wants it: one must lose.
+        const crossing = (first: string, second: string) =>
+          unitOfWork(store).run(async (trx, emit) => {
+            runs += 1;
+            await trx.updateTable('effects').set((e) => ({ count: e('count', '+', 1) })).where('id', '=', first).execute();
+            if (++locked === 2) bothLocked.resolve();
+            await bothLocked.promise;
+            await trx.updateTable('effects').set((e) => ({ count: e('count', '+', 1) })).where('id', '=', second).execute();
+            emit([message('shop.orders', `${first}-${second}`)]);
+          });
+        await Promise.all([crossing('left', 'right'), crossing('right', 'left')]);
+        assert.equal(runs, 3, 'the loser ran again, once');
+        const counts = await store.db.selectFrom('effects').select(['id', 'count']).where('id', 'in', ['left', 'right']).orderBy('id').execute();
+        assert.deepEqual(counts.map((row) => [row.id, Number(row.count)]), [['left', 2], ['right', 2]]);
+        assert.equal((await outboxIds()).length, 2);
+      });
+    }
+
     it('is woken by the commit, not by its poll', async () => {
       const publisher = new RecordingPublisher();
       const uow = unitOfWork(store, relay(publisher, { pollIntervalMs: 60_000 }));
