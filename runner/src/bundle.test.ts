@@ -32,6 +32,11 @@ describe('bundle', async () => {
     assert.throws(() => second.entry(greeting), /was not bundled/);
   });
 
+  it('builds for two runs of one process at once (each build ends by stopping esbuild)', async () => {
+    const [one, two] = await Promise.all([bundle([main], join(dir, 'cache-one')), bundle([main], join(dir, 'cache-two'))]);
+    assert.equal(run(one.entry(main)), run(two.entry(main)));
+  });
+
   it('builds anew into another directory when an imported file changes, leaving the old build whole for processes still using it', async () => {
     const bundles = await bundle([main], cache);
     const before = bundles.entry(main);

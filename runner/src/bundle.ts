@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, stop, version as esbuildVersion, type BuildOptions } from 'esbuild';
+import { build as esbuild, stop, version as esbuildVersion, type BuildOptions } from 'esbuild';
 
 /**
  * The runner starts every process from an esbuild bundle of its entry instead of its .ts file.
@@ -101,12 +101,21 @@ async function current(entries: readonly string[], cacheDir: string, latestFile:
   return fresh(entries, cacheDir, latestFile);
 }
 
-async function fresh(entries: readonly string[], cacheDir: string, latestFile: string): Promise<string> {
+/** Builds of this process, one after another: each ends by stopping esbuild's service, which would fail another in flight. */
+let building: Promise<unknown> = Promise.resolve();
+
+function fresh(entries: readonly string[], cacheDir: string, latestFile: string): Promise<string> {
+  const built = building.then(() => build(entries, cacheDir, latestFile));
+  building = built.catch(() => undefined);
+  return built;
+}
+
+async function build(entries: readonly string[], cacheDir: string, latestFile: string): Promise<string> {
   await mkdir(cacheDir, { recursive: true });
   const scratch = join(cacheDir, `.building-${process.pid}-${randomUUID()}`);
   const started = Date.now();
   // stop(): esbuild's service process would otherwise stay with the runner, holding about 300 MB.
-  const { metafile } = await build({ ...options, entryPoints: [...entries], outdir: scratch }).finally(() => stop());
+  const { metafile } = await esbuild({ ...options, entryPoints: [...entries], outdir: scratch }).finally(() => stop());
   const inputs = Object.keys(metafile.inputs).map((input) => resolve('/', input));
   const id = await fingerprint(entries, inputs);
   // A source edited while it was being built: run this build, but do not keep it as current.
