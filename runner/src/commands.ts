@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { isAppError } from '@eventide/core';
 import type { RebuildResult } from '@eventide/service-host';
 import { callControl, controlSocketPath, runnerAlive, type Action } from './control.ts';
-import { bundleRun, startRunner, type RunnerStatus } from './runner.ts';
+import { writeAsyncApi } from './asyncapi.ts';
+import { bundleRun, repositoryRoot, startRunner, type RunnerStatus } from './runner.ts';
 import type { ServiceStatus } from './service.ts';
 import { columns, statusTable } from './table.ts';
 
@@ -18,6 +19,7 @@ const usage = `usage:
   npm run svc -- restart <system>/<service>    rolling restart: no request through the gateway fails
   npm run svc -- scale <system>/<service> <n>  run n replicas (1 to 5) behind the gateway
   npm run reset                        remove the data directory (refused while a runner runs)
+  npm run asyncapi                     write docs/asyncapi/<system>.json from each system's contracts
   npm run bundle                       build the bundles the processes run from (npm install does; a start rebuilds what changed)
   npm run rebuild -- <system> <service> [<read model>] [--url <service url>]
                                        rebuild a read model from the events on the running service (the runner's, or
@@ -195,6 +197,8 @@ if (values.help || command === undefined || command === 'help') {
   await act(command, rest[0], rest[1]);
 } else if (command === 'reset') {
   await reset();
+} else if (command === 'asyncapi') {
+  for (const path of await writeAsyncApi(resolve(values.root ?? repositoryRoot))) console.log(relative(process.cwd(), path));
 } else if (command === 'bundle') {
   const began = performance.now();
   await bundleRun(values.root);

@@ -100,7 +100,7 @@ export interface RunningRunner {
   close(): Promise<void>;
 }
 
-const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const gatewayMain = fileURLToPath(new URL('./main.ts', import.meta.resolve('@eventide/gateway')));
 const authMain = fileURLToPath(new URL('./main.ts', import.meta.resolve('@eventide/auth')));
 

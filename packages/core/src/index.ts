@@ -3,3 +3,4 @@ export * from './errors.ts';
 export * from './result.ts';
 export * from './clock.ts';
 export * from './contract.ts';
+export * from './asyncapi.ts';
