@@ -1,5 +1,5 @@
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { asyncApiDocument, type EventContract } from '@eventide/core';
 import { discoverSystems } from './discover.ts';
 
@@ -23,7 +23,7 @@ export async function asyncApiFiles(root: string): Promise<{ readonly path: stri
 export async function writeAsyncApi(root: string): Promise<string[]> {
   const files = await asyncApiFiles(root);
   for (const file of files) {
-    await mkdir(join(file.path, '..'), { recursive: true });
+    await mkdir(dirname(file.path), { recursive: true });
     if ((await readFile(file.path, 'utf8').catch(() => undefined)) !== file.text) await writeFile(file.path, file.text);
   }
   return files.map((file) => file.path);

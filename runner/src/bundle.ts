@@ -62,11 +62,21 @@ interface Latest {
 
 const hash = (parts: readonly string[]): string => createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
 
-/** What the build depends on: the toolchain and its options, the entries and every input's size and mtime; undefined if one is gone. */
-async function fingerprint(entries: readonly string[], inputs: readonly string[]): Promise<string | undefined> {
+interface Inputs {
+  /** The build's identity: the toolchain and its options, the entries and every input's size and mtime. */
+  readonly fingerprint: string;
+  readonly newestMtimeMs: number;
+}
+
+/** The inputs as they are on disk now; undefined if one is gone. */
+async function inputsNow(entries: readonly string[], inputs: readonly string[]): Promise<Inputs | undefined> {
   const infos = await Promise.all(inputs.map((input) => stat(input).catch(() => undefined)));
   if (infos.some((info) => info === undefined)) return undefined;
-  return hash([`esbuild ${esbuildVersion}`, `node ${process.version}`, JSON.stringify(options), ...entries, ...inputs.map((input, i) => `${input} ${infos[i]!.size} ${infos[i]!.mtimeMs}`)]);
+  const files = inputs.map((input, i) => `${input} ${infos[i]!.size} ${infos[i]!.mtimeMs}`);
+  return {
+    fingerprint: hash([`esbuild ${esbuildVersion}`, `node ${process.version}`, JSON.stringify(options), ...entries, ...files]),
+    newestMtimeMs: Math.max(...infos.map((info) => info!.mtimeMs)),
+  };
 }
 
 const builtAt = (cacheDir: string, id: string) => join(cacheDir, id);
@@ -94,7 +104,7 @@ export async function bundle(entries: readonly string[], cacheDir: string): Prom
 
 async function current(entries: readonly string[], cacheDir: string, latestFile: string): Promise<string> {
   const latest = await readFile(latestFile, 'utf8').then((text) => JSON.parse(text) as Latest, () => undefined);
-  if (latest !== undefined && (await fingerprint(entries, latest.inputs)) === latest.dir) {
+  if (latest !== undefined && (await inputsNow(entries, latest.inputs))?.fingerprint === latest.dir) {
     const present = await stat(builtAt(cacheDir, latest.dir)).then(() => true, () => false);
     if (present) return builtAt(cacheDir, latest.dir);
   }
@@ -117,10 +127,10 @@ async function build(entries: readonly string[], cacheDir: string, latestFile: s
   // stop(): esbuild's service process would otherwise stay with the runner, holding about 300 MB.
   const { metafile } = await esbuild({ ...options, entryPoints: [...entries], outdir: scratch }).finally(() => stop());
   const inputs = Object.keys(metafile.inputs).map((input) => resolve('/', input));
-  const id = await fingerprint(entries, inputs);
-  // A source edited while it was being built: run this build, but do not keep it as current.
-  const edited = id === undefined || (await Promise.all(inputs.map((i) => stat(i)))).some((s) => s.mtimeMs > started);
-  if (edited) return scratch;
+  const now = await inputsNow(entries, inputs);
+  // A source edited (or removed) while it was being built: run this build, but do not keep it as current.
+  if (now === undefined || now.newestMtimeMs > started) return scratch;
+  const id = now.fingerprint;
   const target = builtAt(cacheDir, id);
   // Another runner may have published the same build first: its copy is as good as ours.
   await rename(scratch, target).catch(() => rm(scratch, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { AppError } from '@eventide/core';
 import { bundle, bundleCacheDir, type Bundles } from './bundle.ts';
 import { compileCacheDir } from './compile-cache.ts';
 import { controlSocketPath, runnerAlive, serveControl, type Action, type ControlServer } from './control.ts';
-import { discoverSystems, selectSystems } from './discover.ts';
+import { discoverSystems, selectSystems, type DiscoveredSystem } from './discover.ts';
 import { memoryOptions, overridePrefix, overridesOf, replicaEnv } from './env.ts';
 import { createPrinter, isLevel, levels, type Level, type Output } from './logs.ts';
 import { pickPort, planPorts, reservePorts, type PortMode, type Scope } from './ports.ts';
@@ -105,14 +105,15 @@ const gatewayMain = fileURLToPath(new URL('./main.ts', import.meta.resolve('@eve
 const authMain = fileURLToPath(new URL('./main.ts', import.meta.resolve('@eventide/auth')));
 
 /**
- * The bundles of every process a run under `root` may start, whichever systems it selects, so
- * `npm start` and `npm start -- gdmarket` share one build. `npm install` builds them (postinstall),
- * so a first start does not wait for it.
+ * The bundles of every process a run over these systems may start, whichever it selects, so
+ * `npm start` and `npm start -- gdmarket` share one build.
  */
+const bundleOf = (discovered: readonly DiscoveredSystem[]): Promise<Bundles> =>
+  bundle([gatewayMain, authMain, ...discovered.flatMap(({ manifest, dir }) => manifest.services.map((s) => join(dir, s.main)))], bundleCacheDir);
+
+/** The bundles of a run under `root`, for `npm run bundle` (which `npm install` runs, so a first start does not wait for them). */
 export async function bundleRun(root = repositoryRoot): Promise<Bundles> {
-  const discovered = await discoverSystems(resolve(root));
-  const services = discovered.flatMap(({ manifest, dir }) => manifest.services.map((s) => join(dir, s.main)));
-  return bundle([gatewayMain, authMain, ...services], bundleCacheDir);
+  return bundleOf(await discoverSystems(resolve(root)));
 }
 
 /** A process logs at least at info (the runner keeps its last lines for failure reports) and as verbosely as shown. */
@@ -146,7 +147,7 @@ export async function startRunner(options: RunnerOptions = {}): Promise<RunningR
   const discovered = await discoverSystems(root);
   const selected = selectSystems(discovered, names);
   // Every system's entries, whichever run this is, so `npm start` and `npm start -- gdmarket` share one build.
-  const bundles: Bundles = options.bundle === false ? { entry: (source) => source, refresh: async () => undefined } : await bundleRun(root);
+  const bundles: Bundles = options.bundle === false ? { entry: (source) => source, refresh: async () => undefined } : await bundleOf(discovered);
   const manifests = selected.map((s) => s.manifest);
   const prefixes = manifests.flatMap((m) => m.services.map((s) => overridePrefix(m.name, s.name)));
   // Overrides are checked now, so a bad one fails the start instead of a replica.

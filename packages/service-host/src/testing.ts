@@ -40,6 +40,24 @@ export interface Tap {
 const unique = (prefix: string) => `${prefix}${randomBytes(4).toString('hex')}`;
 const quiet = { LOG_LEVEL: 'silent', PORT: '0' };
 
+/** The describe-name prefix naming the real servers a mode needs (the tally counts by it), and the gating they get. */
+async function onServers(servers: readonly Infra[]): Promise<{ tag: string; options: { skip?: string } }> {
+  const distinct = [...new Set(servers)];
+  return { tag: `${distinct.map((s) => `[${s}]`).join(' ')} `, options: await needs(...distinct) };
+}
+
+/** Deletes the Redis keys matching `pattern` (read models are keyed `{<system>.<service>}:…`). */
+async function deleteRedisKeys(pattern: string): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(infraUrl.redis);
+  try {
+    const keys = await redis.keys(pattern);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    await redis.quit();
+  }
+}
+
 async function tapOn(bus: Bus, topics: readonly string[]): Promise<Tap> {
   const received: Envelope[] = [];
   await bus.ensureTopics(topics);
@@ -80,10 +98,8 @@ export function embeddedMode(system: string, service: string): Mode {
 
 /** The service on a fresh database of `store`, events on Kafka, its read model (if any) on Redis. */
 export async function distributedMode(system: string, service: string, store: 'postgres' | 'mariadb', readModel: boolean): Promise<Mode> {
-  const servers: Infra[] = ['kafka', store, ...(readModel ? (['redis'] as const) : [])];
   return {
-    tag: `${servers.map((s) => `[${s}]`).join(' ')} `,
-    options: await needs(...servers),
+    ...(await onServers(['kafka', store, ...(readModel ? (['redis'] as const) : [])])),
     within: 30_000,
     async prepare() {
       const dir = tempDir(`${system}-${service}-`);
@@ -104,13 +120,7 @@ export async function distributedMode(system: string, service: string, store: 'p
           return tapOn(await openKafkaBus({ brokers: infraUrl.kafka.split(','), clientId: unique('tap-') }), topics);
         },
         async cleanup() {
-          if (readModel) {
-            const { Redis } = await import('ioredis');
-            const redis = new Redis(infraUrl.redis);
-            const keys = await redis.keys(`{${name}.${service}}:*`);
-            if (keys.length > 0) await redis.del(...keys);
-            await redis.quit();
-          }
+          if (readModel) await deleteRedisKeys(`{${name}.${service}}:*`);
           await database.drop();
           dir.remove();
         },
@@ -206,10 +216,8 @@ export function embeddedSystem<S extends string>(system: string, services: reado
 /** Every service of `system` on its own fresh database of the server `layout` names, on Kafka. */
 export async function distributedSystem<S extends string>(system: string, layout: Readonly<Record<S, ServiceLayout>>): Promise<SystemMode<S>> {
   const entries = Object.entries(layout) as [S, ServiceLayout][];
-  const servers = [...new Set<Infra>(['kafka', ...entries.map(([, l]) => l.store), ...(entries.some(([, l]) => l.redis) ? (['redis'] as const) : [])])];
   return {
-    tag: `${servers.map((s) => `[${s}]`).join(' ')} `,
-    options: await needs(...servers),
+    ...(await onServers(['kafka', ...entries.map(([, l]) => l.store), ...(entries.some(([, l]) => l.redis) ? (['redis'] as const) : [])])),
     within: 30_000,
     async prepare() {
       const dir = tempDir(`${system}-`);
@@ -224,15 +232,7 @@ export async function distributedSystem<S extends string>(system: string, layout
         system: name,
         env,
         async cleanup() {
-          if (entries.some(([, l]) => l.redis)) {
-            const { Redis } = await import('ioredis');
-            const redis = new Redis(infraUrl.redis);
-            for (const [service] of entries) {
-              const keys = await redis.keys(`{${name}.${service}}:*`);
-              if (keys.length > 0) await redis.del(...keys);
-            }
-            await redis.quit();
-          }
+          if (entries.some(([, l]) => l.redis)) await deleteRedisKeys(`{${name}.*}:*`);
           await Promise.all(databases.map((d) => d.drop()));
           dir.remove();
         },
@@ -263,10 +263,8 @@ export const embeddedRun: RunnerMode = { tag: '', options: {}, prepare: async ()
  */
 export async function distributedRun(system: string, layout: Readonly<Record<string, ServiceLayout>>): Promise<RunnerMode> {
   const entries = Object.entries(layout);
-  const servers = [...new Set<Infra>(['kafka', 'redis', ...entries.map(([, l]) => l.store)])];
   return {
-    tag: `${servers.map((s) => `[${s}]`).join(' ')} `,
-    options: await needs(...servers),
+    ...(await onServers(['kafka', 'redis', ...entries.map(([, l]) => l.store)])),
     async prepare() {
       await forgetSystem(system);
       const variable = (service: string, name: string) => `${system}_${service}_${name}`.toUpperCase();
@@ -298,12 +296,5 @@ async function forgetSystem(system: string): Promise<void> {
   } finally {
     await admin.close();
   }
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(infraUrl.redis);
-  try {
-    const keys = await redis.keys(`{${system}.*}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-  } finally {
-    await redis.quit();
-  }
+  await deleteRedisKeys(`{${system}.*}:*`);
 }
