@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { tempDir } from '@eventide/testing';
@@ -37,6 +38,8 @@ describe('the change feed', () => {
       other.announce(['shop.orders']);
       await waiting;
       assert.ok(feed.version(orders) > before, 'woken by the file, not by the timeout');
+      // Beside the database, every WAL write of every publisher would send each watcher an event to ignore.
+      assert.deepEqual(readdirSync(dir.path), ['bus.db.wake'], 'the wake files have a directory of their own');
     } finally {
       other.close();
     }

@@ -1,5 +1,5 @@
-import { closeSync, openSync, watch, writeSync, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { closeSync, mkdirSync, openSync, watch, writeSync, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
 import { partitionOf } from './partitioner.ts';
 
 /**
@@ -9,15 +9,17 @@ import { partitionOf } from './partitioner.ts';
  * process watching the directory which file changed.
  *
  * News has channels, so a consumer wakes only for what concerns it: a publish announces on its
- * topics' channels (`<file>-wake.<n>`, n a hash of the topic), group changes (a member joining,
- * leaving or releasing partitions) on the common channel (`<file>-wake`) that every consumer
- * hears. Without them every service re-read all its partitions on every publish of any service.
+ * topics' channels (file `<n>`, n a hash of the topic), group changes (a member joining, leaving
+ * or releasing partitions) on the common channel (file `common`) that every consumer hears.
+ * Without them every service re-read all its partitions on every publish of any service.
  *
  * Why not watch the -wal file itself: SQLite appends the frames of a transaction to the WAL before
  * it publishes the commit in the shared-memory index, so a reader woken by the WAL write can look
  * too early, find nothing, and sleep through the commit. The wake file is written after COMMIT
- * returns, when every new read sees it. The directory is watched rather than the files, so a wake
- * file created later still counts. Consumers re-check after `pollIntervalMs` anyway: the
+ * returns, when every new read sees it. The wake files have a directory of their own
+ * (`<file>.wake/`), watched rather than the files, so a wake file created later still counts; in
+ * the database's directory every WAL write of every publisher sent each watching process an event
+ * (a wake-up of its event loop) to ignore. Consumers re-check after `pollIntervalMs` anyway: the
  * notification is a shortcut, the poll the safety net.
  */
 const topicChannels = 64;
@@ -30,18 +32,17 @@ export class ChangeFeed {
   readonly #versions = new Map<string, number>();
   readonly #waiters = new Map<() => void, readonly string[]>();
   readonly #watcher: FSWatcher;
-  readonly #wakePath: string;
+  readonly #wakeDir: string;
   readonly #files = new Map<string, number>();
   readonly #byte = Buffer.alloc(1);
   readonly #unwritten = new Set<string>();
   #flushing: NodeJS.Timeout | undefined;
 
   constructor(databasePath: string) {
-    this.#wakePath = `${databasePath}-wake`;
-    const wakeName = basename(this.#wakePath);
-    this.#watcher = watch(dirname(this.#wakePath), { persistent: false }, (_event, file) => {
-      if (file === wakeName) this.notify(common);
-      else if (file?.startsWith(`${wakeName}.`)) this.notify(file.slice(wakeName.length + 1));
+    this.#wakeDir = `${databasePath}.wake`;
+    mkdirSync(this.#wakeDir, { recursive: true });
+    this.#watcher = watch(this.#wakeDir, { persistent: false }, (_event, file) => {
+      if (file) this.notify(file);
     });
   }
 
@@ -108,7 +109,7 @@ export class ChangeFeed {
   #file(channel: string): number {
     let file = this.#files.get(channel);
     if (file === undefined) {
-      file = openSync(channel === common ? this.#wakePath : `${this.#wakePath}.${channel}`, 'w');
+      file = openSync(join(this.#wakeDir, channel), 'w');
       this.#files.set(channel, file);
     }
     return file;
