@@ -34,7 +34,7 @@ export const bundleCacheDir = fileURLToPath(new URL('../../node_modules/.cache/e
  * Loaded by Node from node_modules instead: the Kafka client reads its WebAssembly from beside its
  * own files (and only distributed mode loads it, so its start cost is not the one that matters).
  */
-const external = ['@platformatic/kafka'];
+const external = ['@platformatic/kafka', 'koffi'];
 
 const options = {
   bundle: true,

@@ -55,13 +55,14 @@ export function replicaEnv({ base, service, prefixes, owned }: ReplicaEnvInput):
  * less RSS per process), and an old generation held to 64 MB: V8 otherwise lets it grow with the
  * request rate, not with what is live (a reservation service held 150 MB of heap after 54,000
  * requests, 15 MB of it live), and keeps it after the load stops. None costs measurable CPU per
- * request. A size the caller gave (NODE_OPTIONS, MALLOC_ARENA_MAX) wins.
+ * request. `--expose-gc` lets each process's memory reducer collect once a load drops (reclaim.ts
+ * in service-host). A size the caller gave (NODE_OPTIONS, MALLOC_ARENA_MAX) wins.
  */
 export function memoryOptions(base: Readonly<Record<string, string | undefined>>): { NODE_OPTIONS: string; MALLOC_ARENA_MAX: string } {
   const given = base.NODE_OPTIONS ?? '';
   const limits = [['--max-semi-space-size', 2], ['--max-old-space-size', 64]] as const;
   return {
-    NODE_OPTIONS: [given, ...limits.filter(([flag]) => !given.includes(flag)).map(([flag, mb]) => `${flag}=${mb}`)].filter(Boolean).join(' '),
+    NODE_OPTIONS: [given, ...(given.includes('--expose-gc') ? [] : ['--expose-gc']), ...limits.filter(([flag]) => !given.includes(flag)).map(([flag, mb]) => `${flag}=${mb}`)].filter(Boolean).join(' '),
     MALLOC_ARENA_MAX: base.MALLOC_ARENA_MAX ?? '2',
   };
 }

@@ -1,6 +1,8 @@
 import closeWithGrace from 'close-with-grace';
 import type { Logger } from 'pino';
-import { ConfigError } from './config.ts';
+import Type from 'typebox';
+import { ConfigError, readEnvironment } from './config.ts';
+import { reduceMemoryWhenQuiet } from './reclaim.ts';
 
 export { ConfigError, readEnvironment } from './config.ts';
 
@@ -18,7 +20,8 @@ export interface StartedProcess {
  * when the start fails on something the operator must fix, prints one line `<name>: <reason>` and
  * exits 1 rather than a stack trace: a ConfigError (a variable, a rule between variables), a port
  * in use, or whatever `explain` names (a missing file). Once started, SIGTERM/SIGINT or an
- * uncaught error stops it through `close` within `stopWithinMs`.
+ * uncaught error stops it through `close` within `stopWithinMs`. While it runs, the memory reducer
+ * gives back what a load left behind once the load drops (reclaim.ts).
  */
 export async function runProcess(
   name: string,
@@ -26,7 +29,9 @@ export async function runProcess(
   explain: (error: unknown) => string | undefined = () => undefined,
 ): Promise<void> {
   let running: StartedProcess;
+  let reducerEveryMs: number;
   try {
+    reducerEveryMs = readEnvironment(processEnvironment).MEMORY_REDUCER_EVERY_MS;
     running = await start();
   } catch (error) {
     const reason = error instanceof ConfigError ? error.message : (portInUse(error) ?? explain(error));
@@ -35,12 +40,19 @@ export async function runProcess(
     process.exit(1);
   }
   const { log } = running;
+  reduceMemoryWhenQuiet({ everyMs: reducerEveryMs, log });
   closeWithGrace({ delay: running.stopWithinMs, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'stopping after an unexpected error');
     else log.info({ signal }, 'draining');
     await running.close();
   });
 }
+
+/** What every process reads beside its own configuration. */
+const processEnvironment = Type.Object({
+  /** How often the memory reducer looks at the process (reclaim.ts); 0 turns it off. */
+  MEMORY_REDUCER_EVERY_MS: Type.Integer({ minimum: 0, default: 1_000 }),
+});
 
 function portInUse(error: unknown): string | undefined {
   const { code, address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };

@@ -24,6 +24,10 @@ describe('a process that cannot start on what the operator gave it', () => {
     assert.deepEqual(await run({ PORT: 'eighty' }), { code: 1, stderr: 'demo.notes: invalid configuration: PORT must be integer (got "eighty")\n' });
   });
 
+  it('exits 1 with one line naming a variable every process reads', async () => {
+    assert.deepEqual(await run({ MEMORY_REDUCER_EVERY_MS: 'often' }), { code: 1, stderr: 'demo.notes: invalid configuration: MEMORY_REDUCER_EVERY_MS must be integer (got "often")\n' });
+  });
+
   it('exits 1 with one line naming the address when its port is taken', async () => {
     const taken = createServer().listen(0, '127.0.0.1');
     await once(taken, 'listening');

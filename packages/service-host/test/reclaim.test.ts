@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { createInterface } from 'node:readline';
+import { describe, it } from 'node:test';
+import pino from 'pino';
+import { spawnNode } from '@eventide/testing';
+import { mallocTrim, nextState } from '../src/reclaim.ts';
+
+describe('the memory reducer of every process', () => {
+  it('collects once, in the first quiet period after a busy one', () => {
+    assert.deepEqual(nextState('quiet', true), { state: 'loaded', collect: false });
+    assert.deepEqual(nextState('loaded', true), { state: 'loaded', collect: false });
+    assert.deepEqual(nextState('loaded', false), { state: 'quiet', collect: true });
+    assert.deepEqual(nextState('quiet', false), { state: 'quiet', collect: false });
+  });
+
+  it('reaches glibc malloc_trim on Linux', { skip: process.platform !== 'linux' }, () => {
+    const trim = mallocTrim(pino({ level: 'silent' }));
+    assert.ok(trim, 'koffi loads libc and finds malloc_trim');
+    assert.ok([0, 1].includes(trim(0)));
+  });
+
+  it('gives back what a busy process left behind once it goes quiet', async () => {
+    // The flags the runner gives every process (memoryOptions in runner/src/env.ts).
+    const child = spawnNode(new URL('./fixtures/churn.ts', import.meta.url).pathname, ['100'], {
+      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: '--expose-gc --max-semi-space-size=2 --max-old-space-size=64' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      let peak = 0;
+      let lowest = Infinity;
+      const deadline = performance.now() + 10_000;
+      for await (const line of createInterface({ input: child.stdout! })) {
+        const rss = Number(line.split(' ')[0]);
+        peak = Math.max(peak, rss);
+        lowest = Math.min(lowest, rss);
+        if (peak - lowest >= 20 || performance.now() > deadline) break;
+      }
+      assert.ok(peak - lowest >= 20, `RSS went from ${peak} MB down to ${lowest} MB only`);
+    } finally {
+      child.kill();
+    }
+  });
+});
