@@ -15,9 +15,9 @@ import type { Logger } from 'pino';
  *     longer-lived allocations stay resident (12 to 45 MB of a service's RSS). A page handed back
  *     and used again costs one page fault per period, not one per allocation as an mmap threshold
  *     does (35% more CPU per request there; here no measurable CPU per request).
- *   - when the event loop was busy less than `quietBelow` of the period and the heap holds more
- *     than `garbageMb` beyond what was live after the last collection, one full GC. Never under
- *     load: there V8 collects on its own, and a full GC is a pause.
+ *   - in the first quiet period (event loop busy less than `quietBelow` of it) after a busy one,
+ *     one full GC (nextState has the rule). Never under load: there V8 collects on its own, and a
+ *     full GC is a pause.
  *
  * `malloc_trim` has no binding in Node; it is called through koffi (a maintained FFI library whose
  * npm package carries its prebuilt binaries). Without glibc (musl, macOS) the trim is skipped, and
@@ -36,7 +36,7 @@ export function reduceMemoryWhenQuiet({ everyMs, log, quietBelow = 0.2 }: Memory
   const trim = mallocTrim(log);
   const collect = typeof globalThis.gc === 'function' ? globalThis.gc : undefined;
   if (collect === undefined) log.info('no full GC when quiet: the process runs without --expose-gc');
-  let state: LoadState = 'quiet';
+  let state: LoadState = { loaded: false, periodsSinceCollection: collectAtMostEvery };
   let last: EventLoopUtilization = performance.eventLoopUtilization();
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
@@ -45,19 +45,35 @@ export function reduceMemoryWhenQuiet({ everyMs, log, quietBelow = 0.2 }: Memory
     const next = nextState(state, busy >= quietBelow);
     state = next.state;
     // 'last-resort' is the collection that also releases V8's emptied and pooled pages (a plain
-    // gc() keeps them): 88 -> 56 MB RSS against 87 for a plain one, in a 20 ms pause.
+    // gc() keeps them): 88 -> 56 MB RSS against 87 for a plain one, in a 20 ms pause there.
     if (next.collect && collect !== undefined) collect({ type: 'major', flavor: 'last-resort' });
     trim?.(0);
   }, everyMs);
   timer.unref();
 }
 
-type LoadState = 'quiet' | 'loaded';
+/**
+ * A collection costs 60 to 100 ms of CPU in a service (it collects until nothing more is freed) and
+ * pauses it for part of that: under a load that comes and goes, at most one per this many periods
+ * (1% of a core at most, with the default second).
+ */
+const collectAtMostEvery = 10;
 
-/** One period's step, on its own so its rule can be read and tested: collect once, in the first quiet period after a busy one. */
+export interface LoadState {
+  /** A busy period came since the last collection. */
+  readonly loaded: boolean;
+  readonly periodsSinceCollection: number;
+}
+
+/**
+ * One period's step, on its own so its rule can be read and tested: collect once, in the first
+ * quiet period after a busy one, and not again within `collectAtMostEvery` periods.
+ */
 export function nextState(state: LoadState, busy: boolean): { state: LoadState; collect: boolean } {
-  if (busy) return { state: 'loaded', collect: false };
-  return { state: 'quiet', collect: state === 'loaded' };
+  const periodsSinceCollection = state.periodsSinceCollection + 1;
+  const loaded = state.loaded || busy;
+  if (busy || !loaded || periodsSinceCollection < collectAtMostEvery) return { state: { loaded, periodsSinceCollection }, collect: false };
+  return { state: { loaded: false, periodsSinceCollection: 0 }, collect: true };
 }
 
 /** `malloc_trim` of glibc, or undefined where there is none. */

@@ -3,14 +3,30 @@ import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import pino from 'pino';
 import { spawnNode } from '@eventide/testing';
-import { mallocTrim, nextState } from '../src/reclaim.ts';
+import { mallocTrim, nextState, type LoadState } from '../src/reclaim.ts';
 
 describe('the memory reducer of every process', () => {
+  /** The collections a run of busy (1) and quiet (0) periods leads to, from a process just started. */
+  const collections = (periods: string): string => {
+    let state: LoadState = { loaded: false, periodsSinceCollection: 10 };
+    return [...periods]
+      .map((period) => {
+        const next = nextState(state, period === '1');
+        state = next.state;
+        return next.collect ? 'C' : '.';
+      })
+      .join('');
+  };
+
   it('collects once, in the first quiet period after a busy one', () => {
-    assert.deepEqual(nextState('quiet', true), { state: 'loaded', collect: false });
-    assert.deepEqual(nextState('loaded', true), { state: 'loaded', collect: false });
-    assert.deepEqual(nextState('loaded', false), { state: 'quiet', collect: true });
-    assert.deepEqual(nextState('quiet', false), { state: 'quiet', collect: false });
+    assert.equal(collections('0011100000'), '.....C....');
+    assert.equal(collections('0000000000'), '..........');
+  });
+
+  it('collects at most once in 10 periods under a load that comes and goes', () => {
+    const comesAndGoes = '10'.repeat(40);
+    const expected = `.${`C${'.'.repeat(9)}`.repeat(8)}`.slice(0, 80);
+    assert.equal(collections(comesAndGoes), expected);
   });
 
   it('reaches glibc malloc_trim on Linux', { skip: process.platform !== 'linux' }, () => {
