@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId as timeOrderedId } from './id.ts';
 
 /**
  * The one shape every message on every bus has (DESIGN.md section 4).
@@ -47,7 +47,7 @@ export function envelop<P>(
   event: DomainEvent<P>,
   options: { clock: EnvelopeClock; cause?: Cause; newId?: () => string },
 ): Envelope<P> {
-  const { clock, cause, newId = randomUUID } = options;
+  const { clock, cause, newId = timeOrderedId } = options;
   return {
     id: newId(),
     type: event.type,

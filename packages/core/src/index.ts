@@ -4,3 +4,4 @@ export * from './result.ts';
 export * from './clock.ts';
 export * from './contract.ts';
 export * from './asyncapi.ts';
+export * from './id.ts';

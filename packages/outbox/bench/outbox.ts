@@ -3,7 +3,6 @@
 // per second back to back, and rows per second the relay drains from a pre-filled outbox.
 // Bounded in count and time; 127.0.0.1 servers only.
 //   npm exec -- node packages/outbox/bench/outbox.ts [--engines sqlite,postgres,mariadb] [--json]
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +26,7 @@ const event = (n: number): Message => {
   return {
     topic: 'bench.orders',
     key,
-    envelope: envelop({ type: 'bench.OrderPlaced', aggregateType: 'Order', aggregateId: key, payload: { n } }, { clock: systemClock, newId: randomUUID }),
+    envelope: envelop({ type: 'bench.OrderPlaced', aggregateType: 'Order', aggregateId: key, payload: { n } }, { clock: systemClock }),
   };
 };
 

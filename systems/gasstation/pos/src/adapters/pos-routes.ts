@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { notFound } from '@eventide/core';
+import { newId, notFound } from '@eventide/core';
 import { formParameters, PageQuery, sendPage, type App, type ServiceContext } from '@eventide/service-host';
 import { Id, ProductId, Quantity, strictObject } from '@gasstation/contracts';
 import Type from 'typebox';
@@ -26,13 +25,13 @@ export function posRoutes(app: App, context: ServiceContext & { config: PosConfi
     transact: (work) => command(request, (trx, emit) => work(posUnit(trx, emit))),
     stock,
     now,
-    newKey: randomUUID,
+    newKey: newId,
   });
   const settling: SaleDependencies = {
     transact: (work) => command({ id: 'settle-given-up-sales' }, (trx, emit) => work(posUnit(trx, emit))),
     stock,
     now,
-    newKey: randomUUID,
+    newKey: newId,
   };
 
   app.post('/sales', formParameters(SaleParameters), async (request) => {
