@@ -47,4 +47,17 @@ describe('form parameters, as the originals took them with @RequestParam', () =>
     const negative = await app().inject({ method: 'POST', url: '/sales?productId=CD1001&qty=-3' });
     assert.equal(negative.statusCode, 400);
   });
+
+  it('refuses a number too large to be finite (1e400, Infinity) with a 400, from a form, a query or a JSON string', async () => {
+    const refusals = [
+      { headers: form, payload: 'productId=CD1001&qty=1e400' },
+      { url: '/sales?productId=CD1001&qty=Infinity' },
+      { headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ productId: 'CD1001', qty: '1e400' }) },
+    ];
+    for (const { url = '/sales', ...request } of refusals) {
+      const response = await app().inject({ method: 'POST', url, ...request });
+      assert.equal(response.statusCode, 400, `${url} ${request.payload ?? ''}: ${response.body}`);
+      assert.deepEqual(response.json().violations, [{ field: '/qty', rule: 'must be a finite number' }]);
+    }
+  });
 });

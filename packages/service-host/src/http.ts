@@ -3,6 +3,7 @@ import formBody from '@fastify/formbody';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
+import { AppError } from '@eventide/core';
 import type { App } from './definition.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { sendProblem } from './problem.ts';
@@ -61,6 +62,18 @@ export function createHttp({ logger, bodyLimit, metrics, ready, draining }: Http
         .send({ type: 'urn:problem:draining', title: 'Service Unavailable', status: 503, detail: 'the service is shutting down' });
     }
   });
+  // Ajv coerces a numeric string to a number before its keywords run, and skips those keywords for a
+  // number that is not finite: "1e400" became Infinity and passed `maximum` (and then broke an event
+  // contract: a 500). JSON numbers never get here (Ajv's strict numbers refuse 1e400); coerced ones
+  // are checked once validation is done.
+  app.addHook('preHandler', async (request) => {
+    for (const [part, value] of [['body', request.body], ['querystring', request.query], ['params', request.params]] as const) {
+      const field = nonFiniteNumberIn(value, '');
+      if (field !== undefined) {
+        throw new AppError('validation', `${part} is invalid: ${field} must be a finite number`, { violations: [{ field, rule: 'must be a finite number' }] });
+      }
+    }
+  });
   // A keep-alive connection would otherwise hold the server open after its last response.
   app.addHook('onSend', async (_request, reply) => {
     if (draining()) void reply.header('connection', 'close');
@@ -81,4 +94,15 @@ export function createHttp({ logger, bodyLimit, metrics, ready, draining }: Http
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
   return app;
+}
+
+/** The JSON pointer of the first number in `value` that is Infinity, -Infinity or NaN, if any. */
+function nonFiniteNumberIn(value: unknown, path: string): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path || '/';
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const found = nonFiniteNumberIn(item, `${path}/${key}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

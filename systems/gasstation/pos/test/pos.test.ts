@@ -211,6 +211,8 @@ for (const mode of modes) {
       assertProblem(await sell(productId, -5), 400, '/qty');
       assertProblem(await sell(productId, 0), 400, '/qty');
       assertProblem(await sell(productId, 'lots'), 400, '/qty');
+      assertProblem(await sell(productId, '1e400'), 400, '/qty');
+      assertProblem(await sell(productId, 'Infinity'), 400, '/qty');
       assertProblem(await form('/sales', { productId }), 400, '/qty');
       assertProblem(await form('/sales', { qty: '5' }), 400, '/productId');
       assertProblem(await form('/sales', { productId, qty: '5', price: '1' }), 400, '/price');
