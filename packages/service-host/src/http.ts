@@ -62,6 +62,13 @@ export function createHttp({ logger, bodyLimit, metrics, ready, draining }: Http
         .send({ type: 'urn:problem:draining', title: 'Service Unavailable', status: 503, detail: 'the service is shutting down' });
     }
   });
+  // Ajv's coercion also turns null and booleans into numbers (null → 0, true → 1) and null into ""
+  // or false. Coercion is for text (form values, httpie's `itemPrice=100`); a JSON null or boolean
+  // where the schema wants another type is a wrong type, refused here, before validation coerces it.
+  app.addHook('preValidation', async (request) => {
+    const violation = nullOrBooleanMistyped(request.body, request.routeOptions.schema?.body);
+    if (violation !== undefined) throw new AppError('validation', `body is invalid: ${violation.field} ${violation.rule}`, { violations: [violation] });
+  });
   // Ajv coerces a numeric string to a number before its keywords run, and skips those keywords for a
   // number that is not finite: "1e400" became Infinity and passed `maximum` (and then broke an event
   // contract: a 500). JSON numbers never get here (Ajv's strict numbers refuse 1e400); coerced ones
@@ -103,6 +110,23 @@ function nonFiniteNumberIn(value: unknown, path: string): string | undefined {
   for (const [key, item] of Object.entries(value)) {
     const found = nonFiniteNumberIn(item, `${path}/${key}`);
     if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The first top-level field of `body` that is null, or a boolean, where the object schema `schema`
+ * wants a single other type (the bodies here are flat objects; a field whose schema admits several
+ * types is left to the validator).
+ */
+function nullOrBooleanMistyped(body: unknown, schema: unknown): { field: string; rule: string } | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties;
+  if (properties === undefined) return undefined;
+  for (const [key, value] of Object.entries(body)) {
+    const type = properties[key]?.type;
+    if (typeof type !== 'string') continue;
+    if ((value === null && type !== 'null') || (typeof value === 'boolean' && type !== 'boolean')) return { field: `/${key}`, rule: `must be ${type}` };
   }
   return undefined;
 }

@@ -84,6 +84,10 @@ describe('a service on the embedded bus', () => {
       { body: { amount: 1 }, field: '/text', rule: /required/ },
       { body: { text: 'x', amount: -1 }, field: '/amount', rule: />= 0/ },
       { body: { text: 'x', amount: 1, extra: true }, field: '/extra', rule: /not a known field/ },
+      // Ajv's coercion would make these 0, 1 and "": a JSON null or boolean is not a number or a text.
+      { body: { text: 'x', amount: null }, field: '/amount', rule: /must be integer/ },
+      { body: { text: 'x', amount: true }, field: '/amount', rule: /must be integer/ },
+      { body: { text: null, amount: 1 }, field: '/text', rule: /must be string/ },
     ];
     for (const { body, field, rule } of cases) {
       const response = await post(body);
