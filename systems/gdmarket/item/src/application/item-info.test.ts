@@ -95,6 +95,12 @@ describe('the ItemInfo view', () => {
     assert.deepEqual(view, { ...reservedRow, reservationNo: 2, customerId: 7, customerName: 'Kim' });
   });
 
+  it('keeps the reservation holding the item when another one reserves it too (a double booking, spec D.10.4), as the item does', () => {
+    assert.deepEqual(replay(registered, reserved(1), reserved(2, 7, 'Kim')), reservedRow);
+    assert.deepEqual(replay(registered, reserved(1), rented, reserved(2, 7, 'Kim')), { ...reservedRow, rentalStatus: 'Renting' });
+    assert.deepEqual(replay(registered, reserved(1), cancelled(1), reserved(2, 7, 'Kim')), { ...reservedRow, reservationNo: 2, customerId: 7, customerName: 'Kim' });
+  });
+
   it('reads every item event from the item topic and every reservation event from the reservation topic', () => {
     assert.deepEqual(itemInfoSources, {
       [topics.item]: itemEvents.map((c) => c.type),

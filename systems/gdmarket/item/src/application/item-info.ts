@@ -53,7 +53,9 @@ export const itemInfoSources = {
  *
  * The updates are spec D.7's, field for field, so the seed's check (D.8 step 7) reads
  * `itemStatus: "NotRentable"` after the return: RentedItem and ReturnedItem only set rentalStatus.
- * The one addition: a cancellation frees the row only if it is the reservation the row shows.
+ * The additions: a cancellation frees the row only if it is the reservation the row shows, and a
+ * Reserved for an item already reserved or lent (a double booking, spec D.10.4) leaves the row
+ * showing the reservation that holds it, as the item itself does (markReserved).
  */
 export function evolveItemInfo(view: ItemInfo | undefined, event: ItemInfoEvent): ItemInfo | 'delete' | undefined {
   if (event.type === ItemRegistered.type) {
@@ -65,7 +67,8 @@ export function evolveItemInfo(view: ItemInfo | undefined, event: ItemInfoEvent)
   if (event.type === Reserved.type) {
     const { reservationNo, customerId, customerName, itemNo, itemName, itemPrice } = event.payload;
     const reservation = { reservationNo, itemStatus: 'NotRentable', customerId, customerName, rentalStatus: 'NotRenting' } as const;
-    return view === undefined ? { itemNo, itemName, itemPrice, ...reservation } : { ...view, ...reservation };
+    if (view === undefined) return { itemNo, itemName, itemPrice, ...reservation };
+    return isFree(view) ? { ...view, ...reservation } : view;
   }
   if (view === undefined) return undefined;
   switch (event.type) {
@@ -77,3 +80,9 @@ export function evolveItemInfo(view: ItemInfo | undefined, event: ItemInfoEvent)
       return { ...view, rentalStatus: 'Returned' };
   }
 }
+
+/**
+ * The row shows an item a reservation can take: back on the market (a cancellation), or returned
+ * (the seed's row keeps NotRentable after a return, where the item itself is Rentable again).
+ */
+const isFree = (view: ItemInfo): boolean => view.itemStatus === 'Rentable' || view.rentalStatus === 'Returned';
