@@ -53,6 +53,14 @@ export function createHttp({ logger, bodyLimit, metrics, ready, draining }: Http
     const correlationId = request.headers[correlationHeader];
     void reply.header('x-request-id', request.id);
     if (typeof correlationId === 'string') void reply.header(correlationHeader, correlationId);
+    const encoding = request.headers['content-encoding'];
+    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+      // Bodies are read as sent: a compressed one would reach the JSON parser as noise (a 400 about JSON).
+      return reply
+        .status(415)
+        .type('application/problem+json')
+        .send({ type: 'about:blank', title: 'Unsupported Media Type', status: 415, detail: `Content-Encoding ${encoding} is not supported; send the body uncompressed` });
+    }
     if (draining() && !request.url.startsWith('/health/') && request.url !== '/metrics') {
       // Not processed: a gateway may safely send it to another replica.
       void reply.header('connection', 'close').header('retry-after', '1').header('x-draining', '1');

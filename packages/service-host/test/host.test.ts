@@ -106,6 +106,9 @@ describe('a service on the embedded bus', () => {
     assert.equal(huge.status, 413);
     const wrongType = await post('text=x', { 'content-type': 'text/csv' });
     assert.equal(wrongType.status, 415);
+    const compressed = await post(JSON.stringify({ text: 'x', amount: 1 }), { ...json, 'content-encoding': 'gzip' });
+    assert.equal(compressed.status, 415);
+    assert.match(((await compressed.json()) as { detail: string }).detail, /Content-Encoding gzip/);
     assert.equal(await noteCount(), notesBefore);
     assert.equal(await noteService.context.store.db.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n)), 0);
   });
