@@ -93,6 +93,13 @@ for (const target of [...sqlTargets, redisTarget]) {
       assert.deepEqual(await rentals.get('1'), { itemNo: 1, status: 'Rented' });
     });
 
+    it('gives a document back with its fields in the order they were written, as an API shows them', async () => {
+      rentals = fresh();
+      await rentals.upsert('1', { status: 'Reserved', itemNo: 1, count: 2, tags: ['a'] });
+      assert.deepEqual(Object.keys((await rentals.get('1')) ?? {}), ['status', 'itemNo', 'count', 'tags']);
+      assert.deepEqual(Object.keys((await rentals.list({ page: 0, size: 1 })).items[0] ?? {}), ['status', 'itemNo', 'count', 'tags']);
+    });
+
     it('merges a patch into the top level and returns the merged document', async () => {
       rentals = fresh();
       await rentals.upsert('1', { itemNo: 1, status: 'Reserved', paid: false });

@@ -74,6 +74,9 @@ for (const mode of modes) {
           }),
         { within: mode.within, what: 'both sales and the cancel to be booked on 1 May' },
       );
+      // In the order the API declares on every store (PostgreSQL's jsonb keeps its own order).
+      const fields = ['stationCode', 'date', 'stationType', 'rate', 'saleCount', 'cancelCount', 'salesQty', 'salesAmount', 'commission'];
+      assert.deepEqual(Object.keys(await day('2026-05-01')), fields);
       await eventually(async () => assert.equal((await day('2026-05-02'))?.salesAmount, 30_000), { within: mode.within });
       assert.equal((await day('2026-05-02')).commission, 900);
 
@@ -81,6 +84,7 @@ for (const mode of modes) {
       assert.equal(listed.status, 200);
       assert.equal(listed.headers.get('x-total-count'), '1');
       assert.deepEqual(listed.body.map((d: { date: string }) => d.date), ['2026-05-01']);
+      assert.deepEqual(Object.keys(listed.body[0]), fields);
       const all = await api.get('/commissions?stationCode=ST0001&size=1');
       assert.deepEqual([all.headers.get('x-total-count'), all.body.length], ['2', 1]);
     });
