@@ -8,10 +8,15 @@ import { describe, it } from 'node:test';
 import { tempDir } from '@eventide/testing';
 import { openDatabase } from './database.ts';
 
-/** Holds a write lock on `path` (a fresh file, so not yet in WAL mode) for `ms`, saying when it has it. */
+/**
+ * Holds a write lock on `path` (a fresh file, so not yet in WAL mode) for `ms`, saying when it has
+ * it. It waits for locks as every process of the bus does (a busy timeout): its COMMIT needs the
+ * file to itself, and the opener's retries to switch to WAL each hold a shared lock for a moment;
+ * without the timeout the COMMIT failed at once when it fell in one (seen once in CI).
+ */
 const holder = `
   const { DatabaseSync } = require('node:sqlite');
-  const db = new DatabaseSync(process.argv[1]);
+  const db = new DatabaseSync(process.argv[1], { timeout: 5000 });
   db.exec('CREATE TABLE IF NOT EXISTS t (x INTEGER)');
   db.exec('BEGIN IMMEDIATE');
   db.exec('INSERT INTO t VALUES (1)');
