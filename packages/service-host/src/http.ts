@@ -75,7 +75,7 @@ export function createHttp({ logger, bodyLimit, metrics, ready, draining }: Http
   // where the schema wants another type is a wrong type, refused here, before validation coerces it.
   app.addHook('preValidation', async (request) => {
     const violation = nullOrBooleanMistyped(request.body, request.routeOptions.schema?.body);
-    if (violation !== undefined) throw new AppError('validation', `body is invalid: ${violation.field} ${violation.rule}`, { violations: [violation] });
+    if (violation !== undefined) throw invalidPart('body', violation);
   });
   // Ajv coerces a numeric string to a number before its keywords run, and skips those keywords for a
   // number that is not finite: "1e400" became Infinity and passed `maximum` (and then broke an event
@@ -84,9 +84,7 @@ export function createHttp({ logger, bodyLimit, metrics, ready, draining }: Http
   app.addHook('preHandler', async (request) => {
     for (const [part, value] of [['body', request.body], ['querystring', request.query], ['params', request.params]] as const) {
       const field = nonFiniteNumberIn(value, '');
-      if (field !== undefined) {
-        throw new AppError('validation', `${part} is invalid: ${field} must be a finite number`, { violations: [{ field, rule: 'must be a finite number' }] });
-      }
+      if (field !== undefined) throw invalidPart(part, { field, rule: 'must be a finite number' });
     }
   });
   // A keep-alive connection would otherwise hold the server open after its last response.
@@ -110,6 +108,10 @@ export function createHttp({ logger, bodyLimit, metrics, ready, draining }: Http
   );
   return app;
 }
+
+/** A 400 worded as Fastify's own validation errors are (problem.ts): `<part> is invalid: <field> <rule>`. */
+const invalidPart = (part: string, violation: { field: string; rule: string }): AppError =>
+  new AppError('validation', `${part} is invalid: ${violation.field} ${violation.rule}`, { violations: [violation] });
 
 /** The JSON pointer of the first number in `value` that is Infinity, -Infinity or NaN, if any. */
 function nonFiniteNumberIn(value: unknown, path: string): string | undefined {

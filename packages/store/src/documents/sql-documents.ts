@@ -107,8 +107,9 @@ function documentMigrations(dialect: SqlDialect): Record<string, Migration> {
         if (dialect === 'sqlite') await clusterByPrimaryKey(db, documentsAppliedTable);
       },
     },
-    // jsonb orders a document's keys its own way (by length): the views' APIs answered in another
-    // field order on PostgreSQL than on every other store. json keeps the text as written.
+    // Databases made while the column was jsonb, which orders a document's keys its own way (by
+    // length): the views' APIs answered in another field order on PostgreSQL than on every other
+    // store. json keeps the text as written (on a table 001 made json, still empty then, nothing changes).
     '003_postgres_body_as_written': {
       up: async (db) => {
         if (dialect === 'postgres') await sql`alter table ${sql.table(documentsTable)} alter column body type json using body::json`.execute(db);
@@ -119,7 +120,7 @@ function documentMigrations(dialect: SqlDialect): Record<string, Migration> {
 
 const columnTypes = {
   sqlite: { position: 'integer', key: 'varchar(191)', body: 'text' },
-  postgres: { position: 'bigserial', key: sql`varchar(191) collate "C"`, body: 'jsonb' },
+  postgres: { position: 'bigserial', key: sql`varchar(191) collate "C"`, body: 'json' },
   mysql: { position: 'bigint', key: sql`varchar(191) character set utf8mb4 collate utf8mb4_bin`, body: sql`longtext character set utf8mb4 collate utf8mb4_bin` },
 } as const;
 
