@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError, type Clock } from '@eventide/core';
-import type { Migration, Store } from '@eventide/store';
+import { runCompiledOnce, type Migration, type Store } from '@eventide/store';
 import type { FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 
@@ -64,12 +64,10 @@ export async function runIdempotent<T>(
   clock: Clock,
   transact: (remember: (trx: Transaction<any>, result: T) => Promise<T>) => Promise<T>,
 ): Promise<T> {
-  const stored = await store.db
-    .selectFrom(idempotencyTable)
-    .select(['request_hash', 'result'])
-    .where('idempotency_key', '=', request.key)
-    .where('scope', '=', request.scope)
-    .executeTakeFirst();
+  const { rows } = await runCompiledOnce<{ request_hash: string; result: string }>(store.db, 'read an idempotency key', [request.key, request.scope], () =>
+    store.db.selectFrom(idempotencyTable).select(['request_hash', 'result']).where('idempotency_key', '=', request.key).where('scope', '=', request.scope),
+  );
+  const stored = rows[0];
   if (stored) {
     if (stored.request_hash !== request.hash) {
       throw new AppError('conflict', 'Idempotency-Key was already used for a different request');
@@ -77,16 +75,8 @@ export async function runIdempotent<T>(
     return JSON.parse(String(stored.result)) as T;
   }
   return transact(async (trx, result) => {
-    await trx
-      .insertInto(idempotencyTable)
-      .values({
-        idempotency_key: request.key,
-        scope: request.scope,
-        request_hash: request.hash,
-        result: JSON.stringify(result ?? null),
-        created_at: clock.now().getTime(),
-      })
-      .execute();
+    const row = { idempotency_key: request.key, scope: request.scope, request_hash: request.hash, result: JSON.stringify(result ?? null), created_at: clock.now().getTime() };
+    await runCompiledOnce(trx, 'remember an idempotency key', Object.values(row), () => trx.insertInto(idempotencyTable).values(row));
     return result;
   });
 }
