@@ -14,6 +14,7 @@ function app() {
     ready: async () => undefined,
     draining: () => false,
   });
+  http.get('/sales/:saleId', { schema: { params: Type.Object({ saleId: Type.Integer() }) } }, async (request) => ({ saleId: request.params.saleId }));
   http.post('/sales', formParameters(Type.Object({ productId: Type.String({ minLength: 1 }), qty: Type.Number({ exclusiveMinimum: 0 }) })), async (request) => ({
     productId: request.body.productId,
     qty: request.body.qty,
@@ -48,10 +49,10 @@ describe('form parameters, as the originals took them with @RequestParam', () =>
     assert.equal(negative.statusCode, 400);
   });
 
-  it('refuses a number too large to be finite (1e400, Infinity) with a 400, from a form, a query or a JSON string', async () => {
+  it('refuses a number too large to be finite (1e400) with a 400, from a form, a query or a JSON string', async () => {
     const refusals = [
       { headers: form, payload: 'productId=CD1001&qty=1e400' },
-      { url: '/sales?productId=CD1001&qty=Infinity' },
+      { url: '/sales?productId=CD1001&qty=1e400' },
       { headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ productId: 'CD1001', qty: '1e400' }) },
     ];
     for (const { url = '/sales', ...request } of refusals) {
@@ -59,5 +60,25 @@ describe('form parameters, as the originals took them with @RequestParam', () =>
       assert.equal(response.statusCode, 400, `${url} ${request.payload ?? ''}: ${response.body}`);
       assert.deepEqual(response.json().violations, [{ field: '/qty', rule: 'must be a finite number' }]);
     }
+  });
+
+  it('refuses a number that is not written in decimal (0x10, " 5", 0b1, Infinity) in a form, a query, a JSON string or a path', async () => {
+    // Ajv's coercion takes any text JavaScript reads as a number: "0x10" became 16, " 5" became 5.
+    const refusals = [
+      { headers: form, payload: 'productId=CD1001&qty=0x10', field: '/qty' },
+      { url: '/sales?productId=CD1001&qty=%205', field: '/qty' },
+      { url: '/sales?productId=CD1001&qty=Infinity', field: '/qty' },
+      { headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ productId: 'CD1001', qty: '0b1' }), field: '/qty' },
+      { method: 'GET' as const, url: '/sales/0x10', field: '/saleId' },
+    ];
+    for (const { url = '/sales', method = 'POST' as const, field, ...request } of refusals) {
+      const response = await app().inject({ method, url, ...request });
+      assert.equal(response.statusCode, 400, `${url} ${request.payload ?? ''}: ${response.body}`);
+      assert.deepEqual(response.json().violations, [{ field, rule: field === '/qty' ? 'must be number, written in decimal' : 'must be integer, written in decimal' }]);
+    }
+    const decimal = await app().inject({ method: 'POST', url: '/sales?productId=CD1001&qty=%2B.5e1' });
+    assert.deepEqual(decimal.json(), { productId: 'CD1001', qty: 5 });
+    const path = await app().inject({ method: 'GET', url: '/sales/16' });
+    assert.deepEqual(path.json(), { saleId: 16 });
   });
 });

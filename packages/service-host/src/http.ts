@@ -3,10 +3,10 @@ import formBody from '@fastify/formbody';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
-import { AppError } from '@eventide/core';
 import type { App } from './definition.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { sendProblem } from './problem.ts';
+import { buildValidator } from './validation.ts';
 
 export interface HttpOptions {
   readonly logger: Logger;
@@ -33,6 +33,8 @@ export function createHttp({ logger, bodyLimit, metrics, ready, draining }: Http
     // Unknown body fields are refused (400 naming them) where a schema says additionalProperties: false,
     // instead of Fastify's default of silently dropping them.
     ajv: { customOptions: { removeAdditional: false } },
+    // Ajv with checks on what its type coercion lets through (validation.ts).
+    schemaController: { compilersFactory: { buildValidator: buildValidator() } },
     childLoggerFactory: (parent, bindings, options, raw) => {
       const correlationId = (raw as { headers?: Record<string, unknown> }).headers?.[correlationHeader];
       return parent.child(typeof correlationId === 'string' ? { ...bindings, correlationId } : bindings, options);
@@ -70,23 +72,6 @@ export function createHttp({ logger, bodyLimit, metrics, ready, draining }: Http
         .send({ type: 'urn:problem:draining', title: 'Service Unavailable', status: 503, detail: 'the service is shutting down' });
     }
   });
-  // Ajv's coercion also turns null and booleans into numbers (null → 0, true → 1) and null into ""
-  // or false. Coercion is for text (form values, httpie's `itemPrice=100`); a JSON null or boolean
-  // where the schema wants another type is a wrong type, refused here, before validation coerces it.
-  app.addHook('preValidation', async (request) => {
-    const violation = nullOrBooleanMistyped(request.body, request.routeOptions.schema?.body);
-    if (violation !== undefined) throw invalidPart('body', violation);
-  });
-  // Ajv coerces a numeric string to a number before its keywords run, and skips those keywords for a
-  // number that is not finite: "1e400" became Infinity and passed `maximum` (and then broke an event
-  // contract: a 500). JSON numbers never get here (Ajv's strict numbers refuse 1e400); coerced ones
-  // are checked once validation is done.
-  app.addHook('preHandler', async (request) => {
-    for (const [part, value] of [['body', request.body], ['querystring', request.query], ['params', request.params]] as const) {
-      const field = nonFiniteNumberIn(value, '');
-      if (field !== undefined) throw invalidPart(part, { field, rule: 'must be a finite number' });
-    }
-  });
   // A keep-alive connection would otherwise hold the server open after its last response.
   app.addHook('onSend', async (_request, reply) => {
     if (draining()) void reply.header('connection', 'close');
@@ -107,36 +92,4 @@ export function createHttp({ logger, bodyLimit, metrics, ready, draining }: Http
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
   return app;
-}
-
-/** A 400 worded as Fastify's own validation errors are (problem.ts): `<part> is invalid: <field> <rule>`. */
-const invalidPart = (part: string, violation: { field: string; rule: string }): AppError =>
-  new AppError('validation', `${part} is invalid: ${violation.field} ${violation.rule}`, { violations: [violation] });
-
-/** The JSON pointer of the first number in `value` that is Infinity, -Infinity or NaN, if any. */
-function nonFiniteNumberIn(value: unknown, path: string): string | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path || '/';
-  if (value === null || typeof value !== 'object') return undefined;
-  for (const [key, item] of Object.entries(value)) {
-    const found = nonFiniteNumberIn(item, `${path}/${key}`);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
-
-/**
- * The first top-level field of `body` that is null, or a boolean, where the object schema `schema`
- * wants a single other type (the bodies here are flat objects; a field whose schema admits several
- * types is left to the validator).
- */
-function nullOrBooleanMistyped(body: unknown, schema: unknown): { field: string; rule: string } | undefined {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
-  const properties = (schema as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties;
-  if (properties === undefined) return undefined;
-  for (const [key, value] of Object.entries(body)) {
-    const type = properties[key]?.type;
-    if (typeof type !== 'string') continue;
-    if ((value === null && type !== 'null') || (typeof value === 'boolean' && type !== 'boolean')) return { field: `/${key}`, rule: `must be ${type}` };
-  }
-  return undefined;
 }
