@@ -12,8 +12,8 @@ import { AjvCompiler } from '@fastify/ajv-compiler';
  *
  * They are checked here, per field, on every part Fastify validates (body, querystring, params),
  * so their 400s read as Ajv's own (`body is invalid: /qty must be number, written in decimal`).
- * No Ajv option coerces text only; the checks look at top-level fields, as the schemas of this
- * platform's routes are flat objects (a nested field is Ajv's alone).
+ * No Ajv option coerces text only. The first two look at top-level fields, as the schemas of this
+ * platform's routes are flat objects; the last at every number.
  */
 interface Violation {
   readonly instancePath: string;
@@ -44,11 +44,13 @@ function mistyped(data: Record<string, unknown>, properties: FieldSchemas): Viol
   return undefined;
 }
 
-/** After coercion: the first field that became Infinity or NaN. */
-function nonFinite(data: Record<string, unknown>): Violation | undefined {
-  for (const key of Object.keys(data)) {
-    const value = data[key];
-    if (typeof value === 'number' && !Number.isFinite(value)) return violation(key, 'must be a finite number');
+/** After coercion: the first number, at any depth, that became Infinity or NaN. */
+function nonFinite(value: unknown, path: string): Violation | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : { ...violation('', 'must be a finite number'), instancePath: path };
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const key of Object.keys(value)) {
+    const found = nonFinite((value as Record<string, unknown>)[key], `${path}/${key}`);
+    if (found !== undefined) return found;
   }
   return undefined;
 }
@@ -60,7 +62,7 @@ function checked(validate: Validate, schema: unknown): Validate {
     const isObject = data !== null && typeof data === 'object' && !Array.isArray(data);
     const before = isObject ? mistyped(data as Record<string, unknown>, properties) : undefined;
     const valid = before === undefined && validate(data);
-    const after = valid && isObject ? nonFinite(data as Record<string, unknown>) : undefined;
+    const after = valid ? nonFinite(data, '') : undefined;
     wrapped.errors = before ? [before] : after ? [after] : validate.errors;
     return valid && after === undefined;
   };
