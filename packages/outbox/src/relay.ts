@@ -5,6 +5,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { systemClock } from '@eventide/core';
 import type { Clock } from '@eventide/core';
 import type { Message, Publisher } from '@eventide/messaging';
+import { runCompiledOnce } from '@eventide/store';
 import type { Logger, SqlDialect, Store } from '@eventide/store';
 import { Lease } from './lease.ts';
 import { platformDb } from './tables.ts';
@@ -194,7 +195,9 @@ class OutboxRelay implements Relay {
       let published = false;
       while (!this.#stopping) {
         if (!(await this.#lease.acquire())) return 'contended';
-        const rows = await this.#db.selectFrom('outbox').selectAll().orderBy('sequence').limit(this.#batchSize).execute();
+        const { rows } = await runCompiledOnce(this.#db, 'read the outbox head', [this.#batchSize], () =>
+          this.#db.selectFrom('outbox').selectAll().orderBy('sequence').limit(this.#batchSize),
+        );
         if (rows.length === 0) break;
         await this.#publisher.publish(rows.map(toMessage));
         await this.#delete(rows.map((row) => row.sequence));
@@ -222,7 +225,7 @@ class OutboxRelay implements Relay {
    */
   async #delete(sequences: readonly number[]): Promise<void> {
     if (this.#dialect !== 'postgres') {
-      await this.#db.deleteFrom('outbox').where('sequence', 'in', sequences).execute();
+      await runCompiledOnce(this.#db, `delete ${sequences.length} from outbox`, sequences, () => this.#db.deleteFrom('outbox').where('sequence', 'in', sequences));
       return;
     }
     await sql`with async_commit as (select set_config('synchronous_commit', 'off', true))

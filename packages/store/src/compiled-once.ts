@@ -13,7 +13,8 @@ const texts = new Map<string, string>();
  * `shape` names everything the text depends on besides the engine (table, columns, row count), and
  * `parameters` are the values the query binds, in its order. The first run checks them against
  * what Kysely compiled, so a query whose parameters are not the ones given fails there, in tests,
- * and never binds the wrong values.
+ * and never binds the wrong values; an undefined parameter fails every run (Kysely would have left
+ * its column out, so the kept text does not fit it).
  */
 export async function runCompiledOnce<R>(
   db: Kysely<any>,
@@ -21,6 +22,8 @@ export async function runCompiledOnce<R>(
   parameters: readonly unknown[],
   build: () => Compilable<R>,
 ): Promise<QueryResult<R>> {
+  // Kysely leaves an undefined value's column out, so such a row has another text than the one kept.
+  if (parameters.includes(undefined)) throw new Error(`query ${shape}: a parameter is undefined (use null)`);
   const key = `${dialectOf(db)} ${shape}`;
   const text = texts.get(key);
   if (text !== undefined) return db.executeQuery<R>(CompiledQuery.raw(text, [...parameters]));

@@ -52,5 +52,13 @@ for (const engine of testEngines) {
       );
       assert.equal(await store.db.selectFrom('notes').select('id').where('id', '=', 'n4').executeTakeFirst(), undefined);
     });
+
+    it('refuses an undefined parameter on every run, as the text kept has a column for it', async () => {
+      const insert = (row: { id: string; body: string | undefined }) =>
+        runCompiledOnce(store.db, 'insert a note, body maybe missing', Object.values(row), () => store.db.insertInto('notes').values(row as { id: string; body: string }));
+      await insert({ id: 'n5', body: 'fifth' });
+      await assert.rejects(insert({ id: 'n6', body: undefined }), /a parameter is undefined/);
+      assert.equal(await store.db.selectFrom('notes').select('id').where('id', '=', 'n6').executeTakeFirst(), undefined);
+    });
   });
 }

@@ -1,5 +1,5 @@
 import type { Emit } from '@eventide/service-host';
-import { nextNumber, type Migration } from '@eventide/store';
+import { nextNumber, runCompiledOnce, type Migration } from '@eventide/store';
 import type { Kysely } from 'kysely';
 import type { AttemptRepository, MenuRepository, PosUnit, SaleAttempt, SaleRepository } from '../application/sales.ts';
 import type { ProductMenu, Sale, SaleStatus } from '../domain/sale.ts';
@@ -105,10 +105,8 @@ function saleRepository(db: Kysely<PosDatabase>, trx: Kysely<any>): SaleReposito
     nextSaleId: () => nextNumber(trx, 'sale'),
     async add(sale) {
       const { saleId, productId, productName, price, qty, amount, accountId, accountName } = sale;
-      await db
-        .insertInto('sales')
-        .values({ sale_id: saleId, product_id: productId, product_name: productName, price, qty, amount, account_id: accountId, account_name: accountName, status: 'Sold' })
-        .execute();
+      const row = { sale_id: saleId, product_id: productId, product_name: productName, price, qty, amount, account_id: accountId, account_name: accountName, status: 'Sold' as const };
+      await runCompiledOnce(db, 'insert a sale', Object.values(row), () => db.insertInto('sales').values(row));
     },
     async find(saleId) {
       const row = await db.selectFrom('sales').select([...saleColumns, 'status']).where('sale_id', '=', saleId).executeTakeFirst();
@@ -124,8 +122,10 @@ function saleRepository(db: Kysely<PosDatabase>, trx: Kysely<any>): SaleReposito
 function menuRepository(db: Kysely<PosDatabase>): MenuRepository {
   return {
     async find(productId) {
-      const row = await db.selectFrom('product_menus').selectAll().where('product_id', '=', productId).executeTakeFirst();
-      return row && toMenu(row);
+      const { rows } = await runCompiledOnce<ProductMenusTable>(db, 'read a product menu', [productId], () =>
+        db.selectFrom('product_menus').selectAll().where('product_id', '=', productId),
+      );
+      return rows[0] && toMenu(rows[0]);
     },
     async save(menu) {
       const values = { product_id: menu.productId, product_name: menu.productName, price: menu.price };
@@ -139,14 +139,14 @@ function attemptRepository(db: Kysely<PosDatabase>): AttemptRepository {
   return {
     async open(attempt, openedAt) {
       const { key, productId, productName, price, qty, amount } = attempt;
-      await db
-        .insertInto('sale_attempts')
-        .values({ attempt_key: key, product_id: productId, product_name: productName, price, qty, amount, state: 'calling', opened_at: openedAt })
-        .execute();
+      const row = { attempt_key: key, product_id: productId, product_name: productName, price, qty, amount, state: 'calling' as const, opened_at: openedAt };
+      await runCompiledOnce(db, 'open a sale attempt', Object.values(row), () => db.insertInto('sale_attempts').values(row));
     },
     async complete(key) {
-      const { numDeletedRows } = await db.deleteFrom('sale_attempts').where('attempt_key', '=', key).where('state', '=', 'calling').executeTakeFirst();
-      return numDeletedRows > 0n;
+      const { numAffectedRows } = await runCompiledOnce(db, 'complete a sale attempt', [key, 'calling'], () =>
+        db.deleteFrom('sale_attempts').where('attempt_key', '=', key).where('state', '=', 'calling'),
+      );
+      return (numAffectedRows ?? 0n) > 0n;
     },
     async void(key) {
       await db.updateTable('sale_attempts').set({ state: 'void' }).where('attempt_key', '=', key).execute();

@@ -1,4 +1,4 @@
-import { dialectOf, insertIgnore, nextNumber, type Migration } from '@eventide/store';
+import { dialectOf, insertIgnore, nextNumber, runCompiledOnce, type Migration } from '@eventide/store';
 import type { Emit } from '@eventide/service-host';
 import { sql, type Kysely } from 'kysely';
 import type { ProductMasters, StationUnit, StockFlowRepository, StockSummaries } from '../application/stocks.ts';
@@ -123,7 +123,8 @@ export function stockFlowRepository(trx: Kysely<any>): StockFlowRepository {
       return row && toFlow(row);
     },
     async add(flow) {
-      await db.insertInto('stock_flows').values(toFlowRow(flow)).execute();
+      const row = toFlowRow(flow);
+      await runCompiledOnce(db, 'insert a stock flow', Object.values(row), () => db.insertInto('stock_flows').values(row));
     },
     async update(flow, previousQty) {
       const { numUpdatedRows } = await db
@@ -147,13 +148,18 @@ export function stockSummaries(trx: Kysely<any>): StockSummaries {
   const db = trx as Kysely<StationDatabase>;
   const locking = dialectOf(trx) !== 'sqlite';
   const add = async (movement: StockMovement): Promise<void> => {
-    const select = db.selectFrom('stock_summaries').selectAll().where('product_id', '=', movement.productId);
-    const row = await (locking ? select.forUpdate() : select).executeTakeFirst();
+    const { rows } = await runCompiledOnce<StockSummariesTable>(trx, 'read a stock summary to fold onto', [movement.productId], () => {
+      const select = db.selectFrom('stock_summaries').selectAll().where('product_id', '=', movement.productId);
+      return locking ? select.forUpdate() : select;
+    });
+    const row = rows[0];
     const next = foldStockFlow(row && toSummary(row), movement);
     if (next === undefined) return;
     const values = { product_id: next.productId, product_name: next.productName, qty: next.qty };
     if (row) {
-      await db.updateTable('stock_summaries').set(values).where('product_id', '=', next.productId).execute();
+      await runCompiledOnce(trx, 'write a stock summary', [...Object.values(values), next.productId], () =>
+        db.updateTable('stock_summaries').set(values).where('product_id', '=', next.productId),
+      );
     } else if (!(await insertIgnore(trx, 'stock_summaries', values, ['product_id']))) {
       await add(movement);
     }

@@ -1,5 +1,5 @@
 import { AppError } from '@eventide/core';
-import { nextNumber, type Migration } from '@eventide/store';
+import { nextNumber, runCompiledOnce, type Migration } from '@eventide/store';
 import type { Kysely } from 'kysely';
 import type { ItemStatus, RentalStatus } from '@gdmarket/contracts';
 import type { Item } from '../domain/item.ts';
@@ -70,20 +70,22 @@ export function itemRepository(trx: Kysely<any>): ItemRepository {
       return nextNumber(trx, 'item');
     },
     async find(itemNo): Promise<StoredItem | undefined> {
-      const row = await db.selectFrom('items').select([...columns, 'version']).where('item_no', '=', itemNo).executeTakeFirst();
+      const { rows } = await runCompiledOnce<ItemsTable>(db, 'read an item', [itemNo], () =>
+        db.selectFrom('items').select([...columns, 'version']).where('item_no', '=', itemNo),
+      );
+      const row = rows[0];
       return row && { item: toItem(row), version: Number(row.version) };
     },
     async add(item) {
-      await db.insertInto('items').values({ ...toRow(item), version: 1 }).execute();
+      const row = { ...toRow(item), version: 1 };
+      await runCompiledOnce(db, 'insert an item', Object.values(row), () => db.insertInto('items').values(row));
     },
     async update(item, version) {
-      const { numUpdatedRows } = await db
-        .updateTable('items')
-        .set({ ...toRow(item), version: version + 1 })
-        .where('item_no', '=', item.itemNo)
-        .where('version', '=', version)
-        .executeTakeFirst();
-      if (numUpdatedRows === 0n) throw changedMeanwhile(item.itemNo);
+      const row = { ...toRow(item), version: version + 1 };
+      const { numAffectedRows } = await runCompiledOnce(db, 'update an item at its version', [...Object.values(row), item.itemNo, version], () =>
+        db.updateTable('items').set(row).where('item_no', '=', item.itemNo).where('version', '=', version),
+      );
+      if (numAffectedRows === 0n) throw changedMeanwhile(item.itemNo);
     },
     async remove(itemNo, version) {
       const { numDeletedRows } = await db.deleteFrom('items').where('item_no', '=', itemNo).where('version', '=', version).executeTakeFirst();

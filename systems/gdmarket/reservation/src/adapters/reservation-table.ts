@@ -1,5 +1,5 @@
 import { AppError } from '@eventide/core';
-import { nextNumber, type Migration } from '@eventide/store';
+import { nextNumber, runCompiledOnce, type Migration } from '@eventide/store';
 import type { Kysely } from 'kysely';
 import type { PaymentStatus, RentalStatus } from '@gdmarket/contracts';
 import type { Reservation } from '../domain/reservation.ts';
@@ -89,20 +89,22 @@ export function reservationRepository(trx: Kysely<any>): ReservationRepository {
       return nextNumber(trx, 'reservation');
     },
     async find(reservationNo): Promise<StoredReservation | undefined> {
-      const row = await db.selectFrom('reservations').select([...columns, 'version']).where('reservation_no', '=', reservationNo).executeTakeFirst();
+      const { rows } = await runCompiledOnce<ReservationsTable>(db, 'read a reservation', [reservationNo], () =>
+        db.selectFrom('reservations').select([...columns, 'version']).where('reservation_no', '=', reservationNo),
+      );
+      const row = rows[0];
       return row && { reservation: toReservation(row), version: Number(row.version) };
     },
     async add(reservation) {
-      await db.insertInto('reservations').values({ ...toRow(reservation), version: 1 }).execute();
+      const row = { ...toRow(reservation), version: 1 };
+      await runCompiledOnce(db, 'insert a reservation', Object.values(row), () => db.insertInto('reservations').values(row));
     },
     async update(reservation, version) {
-      const { numUpdatedRows } = await db
-        .updateTable('reservations')
-        .set({ ...toRow(reservation), version: version + 1 })
-        .where('reservation_no', '=', reservation.reservationNo)
-        .where('version', '=', version)
-        .executeTakeFirst();
-      if (numUpdatedRows === 0n) throw changedMeanwhile(reservation.reservationNo);
+      const row = { ...toRow(reservation), version: version + 1 };
+      const { numAffectedRows } = await runCompiledOnce(db, 'update a reservation at its version', [...Object.values(row), reservation.reservationNo, version], () =>
+        db.updateTable('reservations').set(row).where('reservation_no', '=', reservation.reservationNo).where('version', '=', version),
+      );
+      if (numAffectedRows === 0n) throw changedMeanwhile(reservation.reservationNo);
     },
     async remove(reservationNo, version) {
       const { numDeletedRows } = await db
