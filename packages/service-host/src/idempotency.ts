@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError, type Clock } from '@eventide/core';
-import { runCompiledOnce, type Migration, type Store } from '@eventide/store';
+import { insertRow, runCompiledOnce, type Migration, type Store } from '@eventide/store';
 import type { FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 
@@ -76,7 +76,7 @@ export async function runIdempotent<T>(
   }
   return transact(async (trx, result) => {
     const row = { idempotency_key: request.key, scope: request.scope, request_hash: request.hash, result: JSON.stringify(result ?? null), created_at: clock.now().getTime() };
-    await runCompiledOnce(trx, 'remember an idempotency key', Object.values(row), () => trx.insertInto(idempotencyTable).values(row));
+    await insertRow(trx, idempotencyTable, row);
     return result;
   });
 }

@@ -28,7 +28,7 @@ type FieldSchemas = Record<string, { type?: unknown } | undefined>;
 /** A decimal numeral, as Number() would read it and a person would write it (sign, point and exponent allowed). */
 const decimal = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-const violation = (field: string, message: string): Violation => ({ instancePath: `/${field}`, keyword: 'type', message, params: {} });
+const violation = (pointer: string, message: string): Violation => ({ instancePath: pointer, keyword: 'type', message, params: {} });
 
 /** Before coercion: the first field whose raw value Ajv would coerce though it is not of the field's type. */
 function mistyped(data: Record<string, unknown>, properties: FieldSchemas): Violation | undefined {
@@ -36,9 +36,9 @@ function mistyped(data: Record<string, unknown>, properties: FieldSchemas): Viol
     const type = properties[key]?.type;
     if (typeof type !== 'string') continue;
     const value = data[key];
-    if ((value === null && type !== 'null') || (typeof value === 'boolean' && type !== 'boolean')) return violation(key, `must be ${type}`);
+    if ((value === null && type !== 'null') || (typeof value === 'boolean' && type !== 'boolean')) return violation(`/${key}`, `must be ${type}`);
     if (typeof value === 'string' && (type === 'number' || type === 'integer') && !decimal.test(value)) {
-      return violation(key, `must be ${type}, written in decimal`);
+      return violation(`/${key}`, `must be ${type}, written in decimal`);
     }
   }
   return undefined;
@@ -46,7 +46,7 @@ function mistyped(data: Record<string, unknown>, properties: FieldSchemas): Viol
 
 /** After coercion: the first number, at any depth, that became Infinity or NaN. */
 function nonFinite(value: unknown, path: string): Violation | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : { ...violation('', 'must be a finite number'), instancePath: path };
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : violation(path, 'must be a finite number');
   if (value === null || typeof value !== 'object') return undefined;
   for (const key of Object.keys(value)) {
     const found = nonFinite((value as Record<string, unknown>)[key], `${path}/${key}`);

@@ -4,6 +4,14 @@ import { runCompiledOnce } from './compiled-once.ts';
 import { dialectOf } from './dialect-of.ts';
 
 /**
+ * Inserts `row` into `table`, built and compiled once per table and columns (runCompiledOnce): the
+ * per-command and per-event inserts of the services and the platform.
+ */
+export async function insertRow(db: Kysely<any>, table: string, row: object): Promise<void> {
+  await runCompiledOnce(db, `insert into ${table} (${Object.keys(row).join(', ')})`, Object.values(row), () => db.insertInto(table).values(row));
+}
+
+/**
  * Inserts `row` unless a row with the same `key` exists; resolves whether it inserted. Runs in
  * whatever `db` is, so inside a transaction it takes part in it (the inbox uses it that way).
  *
@@ -27,7 +35,7 @@ export async function insertIgnore(
     return Number(result.numAffectedRows ?? 0) > 0;
   }
   try {
-    await runCompiledOnce(db, shape, Object.values(row), insert);
+    await insertRow(db, table, row);
     return true;
   } catch (error) {
     if (isAppError(error) && error.code === 'conflict') return false;

@@ -1,5 +1,5 @@
 import type { Emit } from '@eventide/service-host';
-import { nextNumber, runCompiledOnce, type Migration } from '@eventide/store';
+import { insertRow, nextNumber, runCompiledOnce, type Migration } from '@eventide/store';
 import type { Kysely } from 'kysely';
 import type { AttemptRepository, MenuRepository, PosUnit, SaleAttempt, SaleRepository } from '../application/sales.ts';
 import type { ProductMenu, Sale, SaleStatus } from '../domain/sale.ts';
@@ -106,7 +106,7 @@ function saleRepository(db: Kysely<PosDatabase>, trx: Kysely<any>): SaleReposito
     async add(sale) {
       const { saleId, productId, productName, price, qty, amount, accountId, accountName } = sale;
       const row = { sale_id: saleId, product_id: productId, product_name: productName, price, qty, amount, account_id: accountId, account_name: accountName, status: 'Sold' as const };
-      await runCompiledOnce(db, 'insert a sale', Object.values(row), () => db.insertInto('sales').values(row));
+      await insertRow(db, 'sales', row);
     },
     async find(saleId) {
       const row = await db.selectFrom('sales').select([...saleColumns, 'status']).where('sale_id', '=', saleId).executeTakeFirst();
@@ -140,7 +140,7 @@ function attemptRepository(db: Kysely<PosDatabase>): AttemptRepository {
     async open(attempt, openedAt) {
       const { key, productId, productName, price, qty, amount } = attempt;
       const row = { attempt_key: key, product_id: productId, product_name: productName, price, qty, amount, state: 'calling' as const, opened_at: openedAt };
-      await runCompiledOnce(db, 'open a sale attempt', Object.values(row), () => db.insertInto('sale_attempts').values(row));
+      await insertRow(db, 'sale_attempts', row);
     },
     async complete(key) {
       const { numAffectedRows } = await runCompiledOnce(db, 'complete a sale attempt', [key, 'calling'], () =>

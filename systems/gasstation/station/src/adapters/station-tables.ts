@@ -1,4 +1,4 @@
-import { dialectOf, insertIgnore, nextNumber, runCompiledOnce, type Migration } from '@eventide/store';
+import { dialectOf, insertIgnore, insertRow, nextNumber, runCompiledOnce, type Migration } from '@eventide/store';
 import type { Emit } from '@eventide/service-host';
 import { sql, type Kysely } from 'kysely';
 import type { ProductMasters, StationUnit, StockFlowRepository, StockSummaries } from '../application/stocks.ts';
@@ -123,8 +123,7 @@ export function stockFlowRepository(trx: Kysely<any>): StockFlowRepository {
       return row && toFlow(row);
     },
     async add(flow) {
-      const row = toFlowRow(flow);
-      await runCompiledOnce(db, 'insert a stock flow', Object.values(row), () => db.insertInto('stock_flows').values(row));
+      await insertRow(db, 'stock_flows', toFlowRow(flow));
     },
     async update(flow, previousQty) {
       const { numUpdatedRows } = await db

@@ -1,5 +1,5 @@
 import { AppError } from '@eventide/core';
-import { nextNumber, runCompiledOnce, type Migration } from '@eventide/store';
+import { insertRow, nextNumber, runCompiledOnce, type Migration } from '@eventide/store';
 import type { Kysely } from 'kysely';
 import type { ItemStatus, RentalStatus } from '@gdmarket/contracts';
 import type { Item } from '../domain/item.ts';
@@ -77,8 +77,7 @@ export function itemRepository(trx: Kysely<any>): ItemRepository {
       return row && { item: toItem(row), version: Number(row.version) };
     },
     async add(item) {
-      const row = { ...toRow(item), version: 1 };
-      await runCompiledOnce(db, 'insert an item', Object.values(row), () => db.insertInto('items').values(row));
+      await insertRow(db, 'items', { ...toRow(item), version: 1 });
     },
     async update(item, version) {
       const row = { ...toRow(item), version: version + 1 };

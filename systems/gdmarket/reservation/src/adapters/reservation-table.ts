@@ -1,5 +1,5 @@
 import { AppError } from '@eventide/core';
-import { nextNumber, runCompiledOnce, type Migration } from '@eventide/store';
+import { insertRow, nextNumber, runCompiledOnce, type Migration } from '@eventide/store';
 import type { Kysely } from 'kysely';
 import type { PaymentStatus, RentalStatus } from '@gdmarket/contracts';
 import type { Reservation } from '../domain/reservation.ts';
@@ -96,8 +96,7 @@ export function reservationRepository(trx: Kysely<any>): ReservationRepository {
       return row && { reservation: toReservation(row), version: Number(row.version) };
     },
     async add(reservation) {
-      const row = { ...toRow(reservation), version: 1 };
-      await runCompiledOnce(db, 'insert a reservation', Object.values(row), () => db.insertInto('reservations').values(row));
+      await insertRow(db, 'reservations', { ...toRow(reservation), version: 1 });
     },
     async update(reservation, version) {
       const row = { ...toRow(reservation), version: version + 1 };
