@@ -18,7 +18,7 @@ export async function startGatewayWithoutTokens(dataDir: string, readyPath: stri
     env: {
       ...process.env,
       // As the runner starts its gateway (runner.ts), so the two differ only in GATEWAY_AUTH.
-      NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-semi-space-size=2'].filter(Boolean).join(' '),
+      NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-semi-space-size=8'].filter(Boolean).join(' '),
       MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
       GATEWAY_ROUTES_FILE: join(dataDir, 'runner', 'routes.json'),
       GATEWAY_AUTH: 'off',

@@ -50,17 +50,18 @@ export function replicaEnv({ base, service, prefixes, owned }: ReplicaEnvInput):
 }
 
 /**
- * Memory limits for every process of a run (the brief's bar is 100 MB RSS): a 2 MB young
- * generation instead of V8's 16 MB and two malloc arenas instead of one per thread (20 to 50 MB
- * less RSS per process), and an old generation held to 64 MB: V8 otherwise lets it grow with the
- * request rate, not with what is live (a reservation service held 150 MB of heap after 54,000
- * requests, 15 MB of it live), and keeps it after the load stops. None costs measurable CPU per
- * request. `--expose-gc` lets each process's memory reducer collect once a load drops (reclaim.ts
+ * Memory limits for every process of a run (the brief's bar is 100 MB RSS): an 8 MB semi-space
+ * instead of V8's 16 MB and two malloc arenas instead of one per thread, and an old generation
+ * held to 64 MB: V8 otherwise lets it grow with the request rate, not with what is live (a
+ * reservation service held 150 MB of heap after 54,000 requests, 15 MB of it live), and keeps it
+ * after the load stops. The young generation is where CPU and memory trade: 2 MB semi-spaces
+ * made GC a quarter of POS's CPU; 8 MB cost 0 to 12 MB RSS under load and cut a gas station
+ * sale's CPU by 16% (docs/architecture.md, "Where the brief's bars stand"). `--expose-gc` lets each process's memory reducer collect once a load drops (reclaim.ts
  * in service-host). A size the caller gave (NODE_OPTIONS, MALLOC_ARENA_MAX) wins.
  */
 export function memoryOptions(base: Readonly<Record<string, string | undefined>>): { NODE_OPTIONS: string; MALLOC_ARENA_MAX: string } {
   const given = base.NODE_OPTIONS ?? '';
-  const limits = [['--max-semi-space-size', 2], ['--max-old-space-size', 64]] as const;
+  const limits = [['--max-semi-space-size', 8], ['--max-old-space-size', 64]] as const;
   return {
     NODE_OPTIONS: [given, ...(given.includes('--expose-gc') ? [] : ['--expose-gc']), ...limits.filter(([flag]) => !given.includes(flag)).map(([flag, mb]) => `${flag}=${mb}`)].filter(Boolean).join(' '),
     MALLOC_ARENA_MAX: base.MALLOC_ARENA_MAX ?? '2',

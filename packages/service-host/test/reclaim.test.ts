@@ -38,7 +38,7 @@ describe('the memory reducer of every process', () => {
   it('gives back what a busy process left behind once it goes quiet', async () => {
     // The flags the runner gives every process (memoryOptions in runner/src/env.ts).
     const child = spawnNode(new URL('./fixtures/churn.ts', import.meta.url).pathname, ['100'], {
-      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: '--expose-gc --max-semi-space-size=2 --max-old-space-size=64' },
+      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: '--expose-gc --max-semi-space-size=8 --max-old-space-size=64' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {
