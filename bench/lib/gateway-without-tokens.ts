@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { memoryOptions } from '@eventide/runner';
 import { freePort, spawnNode } from '@eventide/testing';
 
 const gatewayMain = fileURLToPath(new URL('./main.ts', import.meta.resolve('@eventide/gateway')));
@@ -18,8 +19,7 @@ export async function startGatewayWithoutTokens(dataDir: string, readyPath: stri
     env: {
       ...process.env,
       // As the runner starts its gateway (runner.ts), so the two differ only in GATEWAY_AUTH.
-      NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-semi-space-size=8'].filter(Boolean).join(' '),
-      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+      ...memoryOptions(process.env),
       GATEWAY_ROUTES_FILE: join(dataDir, 'runner', 'routes.json'),
       GATEWAY_AUTH: 'off',
       PORT: String(port),

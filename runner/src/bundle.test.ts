@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -22,6 +22,17 @@ describe('bundle', async () => {
     const bundles = await bundle([main], cache);
     assert.match(bundles.entry(main), /\.mjs$/);
     assert.equal(run(bundles.entry(main)), 'hello 1');
+  });
+
+  it('writes ASCII only, so V8 stores each chunk at one byte per character, and keeps what the code means', async () => {
+    const own = join(dir, 'ascii');
+    const entry = join(dir, 'accents.ts');
+    // esbuild keeps a comment inside a class body (as in Kysely's and undici's code) unless it minifies.
+    await writeFile(entry, "class Greeter {\n  /** RFC 9111 §5.2.2.10 … */\n  say(): string { return 'café ’'; }\n}\nconsole.log(new Greeter().say());\n");
+    const built = (await bundle([entry], own)).entry(entry);
+    const bytes = await readFile(built);
+    assert.equal(bytes.findIndex((b) => b > 0x7f), -1, 'no byte outside ASCII');
+    assert.equal(run(built), 'café ’');
   });
 
   it('reuses the build while no input changed, and refuses an entry it was not given', async () => {

@@ -56,8 +56,9 @@ export function replicaEnv({ base, service, prefixes, owned }: ReplicaEnvInput):
  * reservation service held 150 MB of heap after 54,000 requests, 15 MB of it live), and keeps it
  * after the load stops. The young generation is where CPU and memory trade: 2 MB semi-spaces
  * made GC a quarter of POS's CPU; 8 MB cost 0 to 12 MB RSS under load and cut a gas station
- * sale's CPU by 16% (docs/architecture.md, "Where the brief's bars stand"). `--expose-gc` lets each process's memory reducer collect once a load drops (reclaim.ts
- * in service-host). A size the caller gave (NODE_OPTIONS, MALLOC_ARENA_MAX) wins.
+ * sale's CPU by 16% (docs/architecture.md, "Where the brief's bars stand"). `--expose-gc` lets
+ * each process's memory reducer collect once a load drops (reclaim.ts in service-host). A size
+ * the caller gave (NODE_OPTIONS, MALLOC_ARENA_MAX) wins.
  */
 export function memoryOptions(base: Readonly<Record<string, string | undefined>>): { NODE_OPTIONS: string; MALLOC_ARENA_MAX: string } {
   const given = base.NODE_OPTIONS ?? '';

@@ -2,4 +2,5 @@ export { startRunner, type GatewayStatus, type RunnerOptions, type RunnerStatus,
 export { maxReplicas, type ReplicaStatus, type ServiceStatus } from './service.ts';
 export { defaultSupervision, type Supervision } from './replica.ts';
 export { controlSocketPath } from './control.ts';
+export { memoryOptions } from './env.ts';
 export type { Level } from './logs.ts';
