@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from '@eventide/service-host/process';
 import type { Upstreams } from './replicas.ts';
 
 /** The gateway's Prometheus metrics, in a registry of its own (tests run several gateways in one process). */
@@ -14,7 +15,7 @@ export interface GatewayMetrics {
 
 export function createMetrics(upstreams: Upstreams): GatewayMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectProcessMetrics(registry);
   new Gauge({
     name: 'gateway_ready_replicas',
     help: 'Replicas of each service that are ready and take traffic',

@@ -17,13 +17,23 @@ export interface ServiceMetrics {
 
 const breakerStates = { closed: 0, 'half-open': 1, open: 2 } as const;
 
+/**
+ * prom-client's process metrics (CPU, memory, GC, event-loop lag) into `registry`. The event-loop
+ * monitor samples every 100 ms, not prom-client's 10: each sample wakes the process, and 100
+ * wake-ups a second cost an idle process 9 ms of CPU a second (seven of them on two cores, 3% of
+ * the machine). A stall shorter than 100 ms still shows, as the lag of the sample it delayed.
+ */
+export function collectProcessMetrics(registry: Registry): void {
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
+}
+
 export function createMetrics(
   labels: { system: string; service: string },
   sources: { lag(): Promise<number>; backlog(): Promise<number> },
 ): ServiceMetrics {
   const registry = new Registry();
   registry.setDefaultLabels(labels);
-  collectDefaultMetrics({ register: registry });
+  collectProcessMetrics(registry);
   const breaker = new Gauge({
     name: 'circuit_breaker_state',
     help: 'State of an outgoing HTTP client circuit breaker: 0 closed, 1 half-open, 2 open',

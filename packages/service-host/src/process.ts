@@ -5,6 +5,7 @@ import { ConfigError, readEnvironment } from './config.ts';
 import { reduceMemoryWhenQuiet } from './reclaim.ts';
 
 export { ConfigError, readEnvironment } from './config.ts';
+export { collectProcessMetrics } from './metrics.ts';
 
 /** What a started process gives back: its logger, how long it may take to stop, and how to stop it. */
 export interface StartedProcess {

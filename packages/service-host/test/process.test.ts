@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { spawnNode, tempDir } from '@eventide/testing';
+import { eventually, freePort, spawnNode, tempDir } from '@eventide/testing';
 
 const dir = tempDir();
 after(() => dir.remove());
@@ -36,6 +38,36 @@ describe('a process that cannot start on what the operator gave it', () => {
       assert.deepEqual(await run({ PORT: String(port) }), { code: 1, stderr: `demo.notes: 127.0.0.1:${port} is already in use\n` });
     } finally {
       taken.close();
+    }
+  });
+});
+
+describe('an idle process', () => {
+  /** Times the kernel switched the process's main thread out, for waiting or preempted: each wake-up of its event loop is at least one. */
+  const switches = (pid: number): number =>
+    readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('ctxt_switches'))
+      .reduce((sum, line) => sum + Number(line.split(/\s+/)[1]), 0);
+
+  // Every wake-up of seven idle processes on two cores costs a context switch each: prom-client's
+  // default event-loop monitor (10 ms) alone cost 9 ms of CPU a second per process.
+  it('wakes its event loop fewer than 30 times a second', { skip: process.platform !== 'linux' }, async () => {
+    const port = await freePort();
+    const child = spawnNode(new URL('./fixtures/main-notes.ts', import.meta.url).pathname, [], {
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: join(dir.path, 'idle'), LOG_LEVEL: 'silent', PORT: String(port) },
+      stdio: 'ignore',
+    });
+    try {
+      await eventually(async () => assert.equal((await fetch(`http://127.0.0.1:${port}/health/ready`)).status, 200), { within: 20_000 });
+      const from = switches(child.pid!);
+      const started = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const perSecond = ((switches(child.pid!) - from) * 1_000) / (performance.now() - started);
+      assert.ok(perSecond < 30, `its main thread was switched ${perSecond.toFixed(0)} times a second`);
+    } finally {
+      child.kill();
+      await once(child, 'exit');
     }
   });
 });
