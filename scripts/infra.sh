@@ -84,8 +84,12 @@ write_config() {
 # Formats the KRaft log directory once; later starts reuse it, so topics and offsets survive restarts.
 format_storage() {
   [[ -f $data/meta.properties ]] && return
-  local cluster_id
-  cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+  # A random URL-safe base64 UUID, drawn again when it starts with '-' (one time in 64), as Kafka's own
+  # Uuid.randomUuid does: the tools' argument parser reads "--cluster-id -X..." as a missing value.
+  local cluster_id=-
+  while [[ $cluster_id == -* ]]; do
+    cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+  done
   say "kafka: formatting storage (cluster $cluster_id)"
   "$java" -Dlog4j2.configurationFile="$log4j_config" -cp "$libs/*" kafka.tools.StorageTool \
     format --cluster-id "$cluster_id" --config "$config" >>"$kafka_home/format.log" 2>&1 ||
