@@ -18,3 +18,4 @@ export async function openRedisDocuments(url: string, options?: RedisDocumentsOp
 }
 export type { RedisDocumentsOptions } from './documents/redis-documents.ts';
 export * from './counters.ts';
+export * from './versioned-table.ts';

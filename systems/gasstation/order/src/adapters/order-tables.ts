@@ -1,5 +1,4 @@
-import { AppError } from '@eventide/core';
-import { insertIgnore, nextNumber, type Migration } from '@eventide/store';
+import { insertIgnore, nextNumber, versionedTable, type Migration } from '@eventide/store';
 import type { Kysely } from 'kysely';
 import type { Order } from '../domain/order.ts';
 import type { Product } from '../domain/product.ts';
@@ -63,11 +62,15 @@ const toOrder = (row: Pick<OrdersTable, (typeof orderColumns)[number]>): Order =
   orderDate: row.order_date,
 });
 
-const toProduct = (row: Pick<ProductsTable, (typeof productColumns)[number]>): Product => ({
+type ProductRow = Omit<ProductsTable, 'version'>;
+
+const toProduct = (row: ProductRow): Product => ({
   productId: row.product_id,
   productName: row.product_name,
   price: Number(row.price),
 });
+
+const toProductRow = (product: Product): ProductRow => ({ product_id: product.productId, product_name: product.productName, price: product.price });
 
 export function orderRepository(trx: Kysely<any>): OrderRepository {
   const db = trx as Kysely<OrderDatabase>;
@@ -90,23 +93,14 @@ export function orderRepository(trx: Kysely<any>): OrderRepository {
 }
 
 export function productRepository(trx: Kysely<any>): ProductRepository {
-  const db = trx as Kysely<OrderDatabase>;
+  const products = versionedTable<ProductRow, 'product_id'>(trx, { table: 'products', key: 'product_id', columns: productColumns, noun: 'product' });
   return {
     async find(productId): Promise<StoredProduct | undefined> {
-      const row = await db.selectFrom('products').select([...productColumns, 'version']).where('product_id', '=', productId).executeTakeFirst();
-      return row && { product: toProduct(row), version: Number(row.version) };
+      const found = await products.find(productId);
+      return found && { product: toProduct(found.row), version: found.version };
     },
-    addIfAbsent: (product) =>
-      insertIgnore(trx, 'products', { product_id: product.productId, product_name: product.productName, price: product.price, version: 1 }, ['product_id']),
-    async update(product, version) {
-      const { numUpdatedRows } = await db
-        .updateTable('products')
-        .set({ product_name: product.productName, price: product.price, version: version + 1 })
-        .where('product_id', '=', product.productId)
-        .where('version', '=', version)
-        .executeTakeFirst();
-      if (numUpdatedRows === 0n) throw new AppError('conflict', `product ${product.productId} was changed by another request meanwhile; try again`);
-    },
+    addIfAbsent: (product) => insertIgnore(trx, 'products', { ...toProductRow(product), version: 1 }, ['product_id']),
+    update: (product, version) => products.update(toProductRow(product), version),
   };
 }
 

@@ -1,5 +1,4 @@
-import { AppError } from '@eventide/core';
-import { insertRow, nextNumber, runCompiledOnce, type Migration } from '@eventide/store';
+import { nextNumber, versionedTable, type Migration } from '@eventide/store';
 import type { Kysely } from 'kysely';
 import type { ItemStatus, RentalStatus } from '@gdmarket/contracts';
 import type { Item } from '../domain/item.ts';
@@ -14,7 +13,6 @@ interface ItemsTable {
   reservation_no: number | null;
   version: number;
 }
-
 
 export interface ItemDatabase {
   items: ItemsTable;
@@ -40,7 +38,9 @@ export const itemMigrations: Record<string, Migration> = {
 
 const columns = ['item_no', 'item_name', 'item_price', 'item_status', 'rental_status', 'reservation_no'] as const;
 
-export const toItem = (row: Pick<ItemsTable, (typeof columns)[number]>): Item => ({
+type ItemRow = Omit<ItemsTable, 'version'>;
+
+export const toItem = (row: ItemRow): Item => ({
   itemNo: Number(row.item_no),
   itemName: row.item_name,
   itemPrice: Number(row.item_price),
@@ -49,7 +49,7 @@ export const toItem = (row: Pick<ItemsTable, (typeof columns)[number]>): Item =>
   reservationNo: row.reservation_no === null ? null : Number(row.reservation_no),
 });
 
-const toRow = (item: Item) => ({
+const toRow = (item: Item): ItemRow => ({
   item_no: item.itemNo,
   item_name: item.itemName,
   item_price: item.itemPrice,
@@ -63,33 +63,16 @@ const toRow = (item: Item) => ({
  * row lock serializes concurrent creates on PostgreSQL and MariaDB, and a rollback gives the number back.
  */
 export function itemRepository(trx: Kysely<any>): ItemRepository {
-  const db = trx as Kysely<ItemDatabase>;
-  const changedMeanwhile = (itemNo: number) => new AppError('conflict', `item ${itemNo} was changed by another request meanwhile; try again`);
+  const items = versionedTable<ItemRow, 'item_no'>(trx, { table: 'items', key: 'item_no', columns, noun: 'item' });
   return {
-    async nextItemNo() {
-      return nextNumber(trx, 'item');
-    },
+    nextItemNo: () => nextNumber(trx, 'item'),
     async find(itemNo): Promise<StoredItem | undefined> {
-      const { rows } = await runCompiledOnce<ItemsTable>(db, 'read an item', [itemNo], () =>
-        db.selectFrom('items').select([...columns, 'version']).where('item_no', '=', itemNo),
-      );
-      const row = rows[0];
-      return row && { item: toItem(row), version: Number(row.version) };
+      const found = await items.find(itemNo);
+      return found && { item: toItem(found.row), version: found.version };
     },
-    async add(item) {
-      await insertRow(db, 'items', { ...toRow(item), version: 1 });
-    },
-    async update(item, version) {
-      const row = { ...toRow(item), version: version + 1 };
-      const { numAffectedRows } = await runCompiledOnce(db, 'update an item at its version', [...Object.values(row), item.itemNo, version], () =>
-        db.updateTable('items').set(row).where('item_no', '=', item.itemNo).where('version', '=', version),
-      );
-      if (numAffectedRows === 0n) throw changedMeanwhile(item.itemNo);
-    },
-    async remove(itemNo, version) {
-      const { numDeletedRows } = await db.deleteFrom('items').where('item_no', '=', itemNo).where('version', '=', version).executeTakeFirst();
-      if (numDeletedRows === 0n) throw changedMeanwhile(itemNo);
-    },
+    add: (item) => items.add(toRow(item)),
+    update: (item, version) => items.update(toRow(item), version),
+    remove: (itemNo, version) => items.remove(itemNo, version),
   };
 }
 

@@ -1,5 +1,4 @@
-import { AppError } from '@eventide/core';
-import { insertRow, nextNumber, runCompiledOnce, type Migration } from '@eventide/store';
+import { nextNumber, versionedTable, type Migration } from '@eventide/store';
 import type { Kysely } from 'kysely';
 import type { PaymentStatus, RentalStatus } from '@gdmarket/contracts';
 import type { Reservation } from '../domain/reservation.ts';
@@ -16,7 +15,6 @@ interface ReservationsTable {
   payment_status: PaymentStatus;
   version: number;
 }
-
 
 interface ReservationDatabase {
   reservations: ReservationsTable;
@@ -53,7 +51,9 @@ const columns = [
   'payment_status',
 ] as const;
 
-const toReservation = (row: Pick<ReservationsTable, (typeof columns)[number]>): Reservation => ({
+type ReservationRow = Omit<ReservationsTable, 'version'>;
+
+const toReservation = (row: ReservationRow): Reservation => ({
   reservationNo: Number(row.reservation_no),
   customerName: row.customer_name,
   customerId: Number(row.customer_id),
@@ -64,7 +64,7 @@ const toReservation = (row: Pick<ReservationsTable, (typeof columns)[number]>): 
   paymentStatus: row.payment_status,
 });
 
-const toRow = (reservation: Reservation) => ({
+const toRow = (reservation: Reservation): ReservationRow => ({
   reservation_no: reservation.reservationNo,
   customer_name: reservation.customerName,
   customer_id: reservation.customerId,
@@ -81,38 +81,16 @@ const toRow = (reservation: Reservation) => ({
  * rollback gives the number back.
  */
 export function reservationRepository(trx: Kysely<any>): ReservationRepository {
-  const db = trx as Kysely<ReservationDatabase>;
-  const changedMeanwhile = (reservationNo: number) =>
-    new AppError('conflict', `reservation ${reservationNo} was changed by another request meanwhile; try again`);
+  const reservations = versionedTable<ReservationRow, 'reservation_no'>(trx, { table: 'reservations', key: 'reservation_no', columns, noun: 'reservation' });
   return {
-    async nextReservationNo() {
-      return nextNumber(trx, 'reservation');
-    },
+    nextReservationNo: () => nextNumber(trx, 'reservation'),
     async find(reservationNo): Promise<StoredReservation | undefined> {
-      const { rows } = await runCompiledOnce<ReservationsTable>(db, 'read a reservation', [reservationNo], () =>
-        db.selectFrom('reservations').select([...columns, 'version']).where('reservation_no', '=', reservationNo),
-      );
-      const row = rows[0];
-      return row && { reservation: toReservation(row), version: Number(row.version) };
+      const found = await reservations.find(reservationNo);
+      return found && { reservation: toReservation(found.row), version: found.version };
     },
-    async add(reservation) {
-      await insertRow(db, 'reservations', { ...toRow(reservation), version: 1 });
-    },
-    async update(reservation, version) {
-      const row = { ...toRow(reservation), version: version + 1 };
-      const { numAffectedRows } = await runCompiledOnce(db, 'update a reservation at its version', [...Object.values(row), reservation.reservationNo, version], () =>
-        db.updateTable('reservations').set(row).where('reservation_no', '=', reservation.reservationNo).where('version', '=', version),
-      );
-      if (numAffectedRows === 0n) throw changedMeanwhile(reservation.reservationNo);
-    },
-    async remove(reservationNo, version) {
-      const { numDeletedRows } = await db
-        .deleteFrom('reservations')
-        .where('reservation_no', '=', reservationNo)
-        .where('version', '=', version)
-        .executeTakeFirst();
-      if (numDeletedRows === 0n) throw changedMeanwhile(reservationNo);
-    },
+    add: (reservation) => reservations.add(toRow(reservation)),
+    update: (reservation, version) => reservations.update(toRow(reservation), version),
+    remove: (reservationNo, version) => reservations.remove(reservationNo, version),
   };
 }
 
