@@ -298,3 +298,4 @@ async function forgetSystem(system: string): Promise<void> {
   }
   await deleteRedisKeys(`{${system}.*}:*`);
 }
+export { probeLimits, type Breach, type LimitsOptions } from './limits.ts';

@@ -1,6 +1,7 @@
+import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startService, type RunningService, type ServiceDefinition } from '@eventide/service-host';
-import { client, distributedSystem, embeddedSystem, type SystemSetup } from '@eventide/service-host/testing';
+import { client, distributedSystem, embeddedSystem, probeLimits, type SystemSetup } from '@eventide/service-host/testing';
 import { defineCommissionService } from '../commission/src/service.ts';
 import { defineLogisticsService } from '../logistics/src/service.ts';
 import { defineOrderService } from '../order/src/service.ts';
@@ -74,6 +75,14 @@ for (const [mode, present] of [
     it('runs spec E.8 steps 0 to 7', async () => {
       const call = Object.fromEntries(services.map((s) => [s, client(url(s))])) as Record<Service, ReturnType<typeof client>>;
       await seedDemonstration({ call, commission: (present as readonly Service[]).includes('commission'), within: mode.within, stop, start }, 'SK Imme, ST0001');
+    });
+
+    it('answers every documented operation of each service at and past its schema\'s limits with a client error or a success, never a 5xx', async () => {
+      for (const [service, started] of running) {
+        const { asked, breaches } = await probeLimits(started.url, { samples: { productId: 'CD1001', stationCode: 'ST0001', date: '2026-12-07' } });
+        assert.ok(asked > 20, `${service}: only ${asked} requests`);
+        assert.deepEqual(breaches, [], service);
+      }
     });
   });
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startService, type RunningService } from '@eventide/service-host';
+import { probeLimits } from '@eventide/service-host/testing';
 import { eventually } from '@eventide/testing';
 import { defineItemService } from '../item/src/service.ts';
 import { definePaymentService } from '../payment/src/service.ts';
@@ -188,6 +189,14 @@ for (const mode of [embeddedSystem, distributedSystem]) {
       await eventually(async () => assert.equal(await itemStatusOf(itemNo), 'NotRentable'), { ...within, what: 'the restarted item to catch up' });
       assert.equal((await items.get(`/items/${itemNo}`)).body.reservationNo, whileDown);
       await eventually(async () => assert.equal((await items.get(`/itemInfoes/${itemNo}`)).body.reservationNo, whileDown), within);
+    });
+
+    it('answers every documented operation of each service at and past its schema\'s limits with a client error or a success, never a 5xx', async () => {
+      for (const service of [item, reservation, payment]) {
+        const { asked, breaches } = await probeLimits(service.url);
+        assert.ok(asked > 20, `${service.name}: only ${asked} requests`);
+        assert.deepEqual(breaches, [], service.name);
+      }
     });
   });
 }
