@@ -109,6 +109,13 @@ export interface ServiceContext<C extends TProperties = {}> {
    * service's store; the events are published after the commit, never on rollback.
    */
   command<T>(cause: Cause | FastifyRequest, work: (trx: Transaction<any>, emit: Emit) => Promise<T>): Promise<T>;
+  /**
+   * Whether a request with this request's Idempotency-Key has committed already (a key reused
+   * with another request: 409). A request's key keys every `command` given the request itself, so
+   * a command of several transactions with calls between them checks this first, runs its earlier
+   * transactions with `causeOf(request)` and gives the request to its last only.
+   */
+  answered(request: FastifyRequest): Promise<boolean>;
 }
 
 export interface ServiceDefinition<C extends TProperties = {}> {

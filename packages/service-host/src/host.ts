@@ -15,7 +15,7 @@ import { loadConfig } from './config.ts';
 import { startConsumers } from './consumers.ts';
 import type { App, ServiceContext, ServiceDefinition } from './definition.ts';
 import { createHttp } from './http.ts';
-import { idempotencyMigrations, idempotentRequestOf, runIdempotent } from './idempotency.ts';
+import { idempotencyMigrations, idempotentRequestOf, runIdempotent, storedResult } from './idempotency.ts';
 import { createMetrics } from './metrics.ts';
 import { readModelRebuilds } from './rebuild.ts';
 
@@ -38,7 +38,8 @@ export interface RunningService<C extends TProperties = {}> {
   close(): Promise<void>;
 }
 
-function causeOf(source: Cause | FastifyRequest): Cause {
+/** What a command records as its cause: a request's id and correlation, without its Idempotency-Key. */
+export function causeOf(source: Cause | FastifyRequest): Cause {
   if (!('raw' in source)) return source;
   const header = (name: string) => {
     const value = source.headers[name];
@@ -166,6 +167,10 @@ export async function startService<C extends TProperties = {}>(
         return runIdempotent(store, idempotent, clock, (remember) =>
           work.run(async (trx, emit) => remember(trx, await execute(trx, emit))),
         );
+      },
+      answered: async (request) => {
+        const idempotent = idempotentRequestOf(request);
+        return idempotent !== undefined && store !== undefined && (await storedResult(store, idempotent)) !== undefined;
       },
     };
 

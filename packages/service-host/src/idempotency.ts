@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError, type Clock } from '@eventide/core';
+import { AppError, isAppError, type Clock } from '@eventide/core';
 import { insertRow, runCompiledOnce, type Migration, type Store } from '@eventide/store';
 import type { FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
@@ -54,9 +54,24 @@ export function idempotentRequestOf(request: FastifyRequest): IdempotentRequest 
 }
 
 /**
+ * The result stored for `request`'s key, if a request with that key committed; a key reused with a
+ * different request is a 409. For a command that takes several transactions (POS's sale: an
+ * attempt, a call, the record) the route checks this first and keys only the last transaction.
+ */
+export async function storedResult(store: Store, request: IdempotentRequest): Promise<{ readonly result: unknown } | undefined> {
+  const { rows } = await runCompiledOnce<{ request_hash: string; result: string }>(store.db, 'read an idempotency key', [request.key, request.scope], () =>
+    store.db.selectFrom(idempotencyTable).select(['request_hash', 'result']).where('idempotency_key', '=', request.key).where('scope', '=', request.scope),
+  );
+  const stored = rows[0];
+  if (!stored) return undefined;
+  if (stored.request_hash !== request.hash) throw new AppError('conflict', 'Idempotency-Key was already used for a different request');
+  return { result: JSON.parse(String(stored.result)) };
+}
+
+/**
  * Runs `work` once per key: the first time its result is stored in the same transaction; a retry
  * gets the stored result without running it. A key reused with a different request is a 409, as is
- * a second request racing the first (the primary key refuses the second insert).
+ * a second request racing the first (the primary key refuses the second insert, and its work rolls back).
  */
 export async function runIdempotent<T>(
   store: Store,
@@ -64,19 +79,18 @@ export async function runIdempotent<T>(
   clock: Clock,
   transact: (remember: (trx: Transaction<any>, result: T) => Promise<T>) => Promise<T>,
 ): Promise<T> {
-  const { rows } = await runCompiledOnce<{ request_hash: string; result: string }>(store.db, 'read an idempotency key', [request.key, request.scope], () =>
-    store.db.selectFrom(idempotencyTable).select(['request_hash', 'result']).where('idempotency_key', '=', request.key).where('scope', '=', request.scope),
-  );
-  const stored = rows[0];
-  if (stored) {
-    if (stored.request_hash !== request.hash) {
-      throw new AppError('conflict', 'Idempotency-Key was already used for a different request');
-    }
-    return JSON.parse(String(stored.result)) as T;
-  }
+  const stored = await storedResult(store, request);
+  if (stored) return stored.result as T;
   return transact(async (trx, result) => {
     const row = { idempotency_key: request.key, scope: request.scope, request_hash: request.hash, result: JSON.stringify(result ?? null), created_at: clock.now().getTime() };
-    await insertRow(trx, idempotencyTable, row);
+    try {
+      await insertRow(trx, idempotencyTable, row);
+    } catch (error) {
+      if (isAppError(error) && error.code === 'conflict') {
+        throw new AppError('conflict', 'a request with this Idempotency-Key is being processed; send it again for its answer');
+      }
+      throw error;
+    }
     return result;
   });
 }

@@ -188,6 +188,37 @@ for (const mode of modes) {
       assert.deepEqual(published('gasstation.Sold', productId), []);
     });
 
+    it('records a sale sent with an Idempotency-Key once: a retry answers the same and takes no more stock; racing duplicates record one sale', async () => {
+      const productId = await onMenu();
+      const keyed = (key: string, qty: number) =>
+        fetch(`${pos.url}/sales`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': key },
+          body: new URLSearchParams({ productId, qty: String(qty) }).toString(),
+        }).then(async (response) => ({ status: response.status, body: JSON.parse(await response.text()) }));
+      const key = randomUUID();
+      assert.deepEqual(await keyed(key, 3), { status: 200, body: true });
+      assert.equal((await salesOf(productId)).length, 1);
+      assert.equal(station.stock.get(productId), -3);
+      assert.deepEqual(await keyed(key, 3), { status: 200, body: true });
+      assert.equal((await salesOf(productId)).length, 1);
+      assert.equal(station.stock.get(productId), -3);
+      assert.equal((await keyed(key, 4)).status, 409);
+
+      const raced = randomUUID();
+      const answers = await Promise.all(Array.from({ length: 10 }, () => keyed(raced, 2)));
+      assert.ok(answers.some((a) => a.status === 200 && a.body === true), JSON.stringify(answers));
+      for (const answer of answers) assert.ok(answer.status === 200 || answer.status === 409, JSON.stringify(answer));
+      assert.equal((await salesOf(productId)).length, 2);
+      // A duplicate that took stock before it lost the race has voided its attempt by the time it
+      // answers (none is left waiting to go stale), and settling gives the stock back.
+      const calling = await pos.context.store.db.selectFrom('sale_attempts').select('attempt_key').where('state', '=', 'calling').execute();
+      assert.deepEqual(calling, []);
+      await eventually(async () => assert.equal(await attempts(), 0), within);
+      assert.equal(station.stock.get(productId), -5);
+      await eventually(() => assert.equal(published('gasstation.Sold', productId).length, 2), within);
+    });
+
     it('records 100 concurrent sales, each decreased once at the station', async () => {
       const productId = await onMenu(1500);
       const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => sell(productId, 1 + (i % 5))));

@@ -1,8 +1,9 @@
 import { newId, notFound } from '@eventide/core';
-import { formParameters, PageQuery, sendPage, type App, type ServiceContext } from '@eventide/service-host';
+import { causeOf, formParameters, PageQuery, sendPage, type App, type ServiceContext } from '@eventide/service-host';
+import type { FastifyRequest } from 'fastify';
 import { Id, ProductId, Quantity, strictObject } from '@gasstation/contracts';
 import Type from 'typebox';
-import { cancel, sell, settleVoidAttempts, type SaleDependencies } from '../application/sales.ts';
+import { cancel, sell, settleVoidAttempts, type SaleDependencies, type Transact } from '../application/sales.ts';
 import { posReads, posUnit } from './pos-tables.ts';
 import { stationCall, stationClient, type PosConfig } from './station-client.ts';
 
@@ -21,21 +22,20 @@ export function posRoutes(app: App, context: ServiceContext & { config: PosConfi
   const reads = posReads(store.db);
   const stock = stationClient(context.httpClient(stationCall.options(config)));
   const now = () => clock.now().getTime();
-  const selling = (request: Parameters<typeof command>[0]): SaleDependencies => ({
-    transact: (work) => command(request, (trx, emit) => work(posUnit(trx, emit))),
+  const transactFor = (source: Parameters<typeof command>[0]): Transact => (work) => command(source, (trx, emit) => work(posUnit(trx, emit)));
+  const selling = (request: FastifyRequest): SaleDependencies => ({
+    transact: transactFor(causeOf(request)),
+    record: transactFor(request),
     stock,
     now,
     newKey: newId,
   });
-  const settling: SaleDependencies = {
-    transact: (work) => command({ id: 'settle-given-up-sales' }, (trx, emit) => work(posUnit(trx, emit))),
-    stock,
-    now,
-    newKey: newId,
-  };
+  const settlement = transactFor({ id: 'settle-given-up-sales' });
+  const settling: SaleDependencies = { transact: settlement, record: settlement, stock, now, newKey: newId };
 
   app.post('/sales', formParameters(SaleParameters), async (request) => {
-    await sell(selling(request), request.body.productId, request.body.qty);
+    // A retry of a sale already recorded under its Idempotency-Key takes no stock again.
+    if (!(await context.answered(request))) await sell(selling(request), request.body.productId, request.body.qty);
     return true;
   });
 

@@ -55,7 +55,10 @@ export interface StockPort {
 }
 
 export interface SaleDependencies {
+  /** The attempt's own transactions. */
   readonly transact: Transact;
+  /** The transaction that records the sale: the request's Idempotency-Key, if any, keys this one only. */
+  readonly record: Transact;
   readonly stock: StockPort;
   readonly now: () => number;
   readonly newKey: () => string;
@@ -70,6 +73,8 @@ export interface SaleDependencies {
  * When 2 fails the attempt is voided and the caller gets 503 + Retry-After, with no sale and no
  * Sold. A voided attempt, or one whose request died between 1 and 3 (a crash), is settled by
  * settleVoidAttempts: the decrease is given back if the station had applied it.
+ * A client's Idempotency-Key keys step 3 only (`record`): the route checks the key before step 1,
+ * and a request that lost the race to record under it voids its attempt the same way.
  */
 export async function sell(dependencies: SaleDependencies, productId: string, qty: number): Promise<Sale> {
   const { transact, stock } = dependencies;
@@ -91,15 +96,28 @@ export async function sell(dependencies: SaleDependencies, productId: string, qt
     await transact((unit) => unit.attempts.forget(attempt.key));
     throw new Error(`the station refused the stock decrease of a sale of ${productId}: POS sent a call the station cannot take`);
   }
-  return transact(async (unit) => {
-    if (!(await unit.attempts.complete(attempt.key))) {
-      throw new AppError('unavailable', 'the sale took too long and was given up; try again', { retryAfterSeconds: 1 });
-    }
-    const { sale, events } = recordSale(await unit.sales.nextSaleId(), attempt);
-    await unit.sales.add(sale);
-    for (const event of events) unit.emit(event);
+  // Recorded once the work ran and its transaction committed: the work may also not run (a request
+  // with the same Idempotency-Key recorded its sale first: its sale is the answer) or roll back after
+  // it ran (that request committed meanwhile: a 409).
+  let recorded = false;
+  try {
+    let ran = false;
+    const sale = await dependencies.record(async (unit) => {
+      if (!(await unit.attempts.complete(attempt.key))) {
+        throw new AppError('unavailable', 'the sale took too long and was given up; try again', { retryAfterSeconds: 1 });
+      }
+      const { sale, events } = recordSale(await unit.sales.nextSaleId(), attempt);
+      await unit.sales.add(sale);
+      for (const event of events) unit.emit(event);
+      ran = true;
+      return sale;
+    });
+    recorded = ran;
     return sale;
-  });
+  } finally {
+    // Not recorded: the attempt is voided, so settling gives its decrease back now rather than once it is stale.
+    if (!recorded) await transact((unit) => unit.attempts.void(attempt.key)).catch(() => undefined);
+  }
 }
 
 /**
