@@ -57,7 +57,9 @@ function valuesOf(schema: Schema, sample: unknown): { valid: unknown[]; invalid:
     case 'integer':
     case 'number': {
       const { minimum, maximum } = schema;
-      const valid = [...ordinary, ...(minimum === undefined ? [1] : [Math.max(minimum, Math.min(1, maximum ?? 1))]), ...(minimum === undefined ? [] : [minimum]), ...(maximum === undefined ? [] : [maximum])];
+      // An ordinary value (1, moved inside the bounds), then each bound.
+      const typical = Math.min(Math.max(1, minimum ?? 1), maximum ?? Number.POSITIVE_INFINITY);
+      const valid = [...ordinary, typical, ...[minimum, maximum].filter((bound) => bound !== undefined)];
       const invalid: unknown[] = ['x', null, true, [], {}];
       if (minimum !== undefined) invalid.push(minimum - 1);
       if (maximum !== undefined) invalid.push(maximum + 1, Number.MAX_SAFE_INTEGER * 1000);
