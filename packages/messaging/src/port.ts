@@ -37,11 +37,23 @@ export interface Publisher {
  */
 export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
 
+/**
+ * An optional fast path beside the DeliveryHandler: consecutive deliveries of one partition, in
+ * offset order, handled together (a service commits a run of them in one transaction instead of
+ * one each). Resolves how many of them, from the first, are done; the adapter hands the rest to
+ * the DeliveryHandler one at a time, which has the retry and dead-letter steps. A rejection is as
+ * 0. Whatever a run did before it stopped is seen again as duplicates, so it must be idempotent
+ * per delivery, as every handler is under at-least-once delivery.
+ */
+export type BatchHandler = (deliveries: readonly Delivery[]) => Promise<number>;
+
 export interface SubscribeOptions {
   /** Consumer group: one per subscribing service; replicas share it and split partitions. */
   readonly group: string;
   readonly topics: readonly string[];
   readonly handle: DeliveryHandler;
+  /** Used by the embedded adapter when it has more than one delivery of a partition at hand. */
+  readonly handleBatch?: BatchHandler;
   /** Where a group with no committed offset starts: the beginning (default) or only new messages. */
   readonly from?: 'earliest' | 'latest';
 }

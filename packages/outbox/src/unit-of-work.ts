@@ -23,6 +23,15 @@ export interface UnitOfWork {
    * commit together ('handled'), or nothing happens because the envelope was handled before ('duplicate').
    */
   handleOnce(consumer: string, envelope: Pick<Envelope, 'id'>, fn: (trx: Transaction<any>, emit: Emit) => Promise<void>): Promise<'handled' | 'duplicate'>;
+  /**
+   * handleOnce for several envelopes in order, in one transaction: one commit for all of them,
+   * or, when `fn` throws for any, none of their effects, messages and inbox records.
+   */
+  handleEachOnce<E extends Pick<Envelope, 'id'>>(
+    consumer: string,
+    envelopes: readonly E[],
+    fn: (envelope: E, trx: Transaction<any>, emit: Emit) => Promise<void>,
+  ): Promise<Array<'handled' | 'duplicate'>>;
 }
 
 /**
@@ -64,13 +73,19 @@ export function unitOfWork(store: Store, relay?: Pick<Relay, 'wake'>, clock: Clo
       }
     }
   };
+  const handleEachOnce: UnitOfWork['handleEachOnce'] = (consumer, envelopes, fn) =>
+    run(async (trx, emit) => {
+      const outcomes: Array<'handled' | 'duplicate'> = [];
+      for (const envelope of envelopes) {
+        const fresh = await markHandled(trx, consumer, envelope.id, clock);
+        if (fresh) await fn(envelope, trx, emit);
+        outcomes.push(fresh ? 'handled' : 'duplicate');
+      }
+      return outcomes;
+    });
   return {
     run,
-    handleOnce: (consumer, envelope, fn) =>
-      run(async (trx, emit) => {
-        if (!(await markHandled(trx, consumer, envelope.id, clock))) return 'duplicate';
-        await fn(trx, emit);
-        return 'handled';
-      }),
+    handleEachOnce,
+    handleOnce: async (consumer, envelope, fn) => (await handleEachOnce(consumer, [envelope], (_, trx, emit) => fn(trx, emit)))[0]!,
   };
 }

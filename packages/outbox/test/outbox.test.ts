@@ -3,6 +3,8 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { ManualClock, eventually, needs } from '@eventide/testing';
 import { openStore } from '@eventide/store';
 import type { Store } from '@eventide/store';
+import type { Envelope } from '@eventide/core';
+import type { Message } from '@eventide/messaging';
 import { testEngines } from '@eventide/store/testing';
 import type { TestDatabase } from '@eventide/store/testing';
 import { addToOutbox, handleOnce, preparePlatformTables, startRelay, unitOfWork } from '@eventide/outbox';
@@ -284,6 +286,37 @@ for (const engine of testEngines) {
       assert.equal(await react(), 'handled');
       assert.equal(await react(), 'duplicate');
       await eventually(() => assert.deepEqual(publisher.ids, [reaction.envelope.id]));
+    });
+
+    it('handles a run of envelopes in one transaction: all of them, or none when one fails', async () => {
+      const publisher = new RecordingPublisher();
+      const uow = unitOfWork(store, relay(publisher));
+      const [first, second, third] = ['run-1', 'run-2', 'run-3'].map((id) => message('shop.orders', id).envelope) as [Envelope, Envelope, Envelope];
+      const reactions = new Map([first, second, third].map((e) => [e.id, message('shop.deliveries', `reaction-${e.id}`)]));
+      const effects = () => store.db.selectFrom('effects').select('id').where('id', 'like', 'run-%').orderBy('id').execute();
+      const failure = new Error('the third fails');
+      // The second and third of an earlier run, the third failing: nothing of that run stays.
+      await assert.rejects(
+        uow.handleEachOnce('delivery', [second, third], async (envelope, trx, emit) => {
+          await trx.insertInto('effects').values({ id: `run-${envelope.id}`, count: 1 }).execute();
+          emit([reactions.get(envelope.id)!]);
+          if (envelope === third) throw failure;
+        }),
+        failure,
+      );
+      assert.deepEqual(await effects(), []);
+      // The first alone, then the whole run: the first is a duplicate, the others are handled in order.
+      const order: string[] = [];
+      const react = (envelope: Envelope, trx: Parameters<Parameters<Store['transaction']>[0]>[0], emit: (m: Message[]) => void) => {
+        order.push(envelope.id);
+        emit([reactions.get(envelope.id)!]);
+        return trx.insertInto('effects').values({ id: `run-${envelope.id}`, count: 1 }).execute().then(() => undefined);
+      };
+      assert.deepEqual(await uow.handleEachOnce('delivery', [first], react), ['handled']);
+      assert.deepEqual(await uow.handleEachOnce('delivery', [first, second, third], react), ['duplicate', 'handled', 'handled']);
+      assert.deepEqual(order, [first.id, second.id, third.id]);
+      assert.equal((await effects()).length, 3);
+      await eventually(() => assert.deepEqual(publisher.ids, [first, second, third].map((e) => reactions.get(e.id)!.envelope.id)));
     });
   });
 }

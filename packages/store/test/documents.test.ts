@@ -6,7 +6,7 @@ import { AppError } from '@eventide/core';
 import { infraUrl, needs } from '@eventide/testing';
 import type { Infra } from '@eventide/testing';
 import { openRedisDocuments, openSqlDocuments, openStore } from '@eventide/store';
-import type { DocumentCollection, Documents } from '@eventide/store';
+import type { DocumentCollection, Documents, DocumentSession } from '@eventide/store';
 import { testEngines } from '@eventide/store/testing';
 
 interface Target {
@@ -203,6 +203,34 @@ for (const target of [...sqlTargets, redisTarget]) {
       });
       assert.equal(applied, 'applied');
       assert.equal((await rentals.get('1'))?.status, 'Reserved');
+    });
+
+    it('applies a run of events in order, each once, and again safely after one of them failed', async () => {
+      rentals = fresh();
+      const seen: string[] = [];
+      const change = (eventId: string, fail = false) => ({
+        eventId,
+        mutate: async (session: DocumentSession) => {
+          seen.push(eventId);
+          const view = session.collection<Rental>(rentals.name);
+          const current = await view.get('1');
+          await view.upsert('1', { itemNo: 1, status: eventId, count: (current?.count ?? 0) + 1 });
+          if (fail) throw new Error(`${eventId} fails`);
+        },
+      });
+      await assert.rejects(documents.applyEachOnce('mypage', [change('run-1'), change('run-2', true)]), /run-2 fails/);
+      // SQL rolled the whole run back, Redis kept the first: both are a state the same run can start from again.
+      assert.ok([undefined, 1].includes((await rentals.get('1'))?.count), 'run-2 left nothing');
+      seen.length = 0;
+      assert.deepEqual(await documents.applyEachOnce('mypage', [change('run-1'), change('run-2'), change('run-3')]), [
+        ...(documents.kind === 'sql' ? ['applied'] : ['duplicate']),
+        'applied',
+        'applied',
+      ]);
+      assert.deepEqual(seen, documents.kind === 'sql' ? ['run-1', 'run-2', 'run-3'] : ['run-2', 'run-3']);
+      assert.deepEqual(await rentals.get('1'), { itemNo: 1, status: 'run-3', count: 3 });
+      assert.deepEqual(await documents.applyEachOnce('mypage', [change('run-4'), change('run-4')]), ['applied', 'duplicate'], 'the same event twice in one run');
+      assert.equal((await rentals.get('1'))?.count, 4);
     });
 
     it('sees its own writes within one projection, across collections', async () => {

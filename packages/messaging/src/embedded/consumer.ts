@@ -1,4 +1,4 @@
-import type { Consumer, Delivery, DeliveryHandler } from '../port.ts';
+import type { BatchHandler, Consumer, Delivery, DeliveryHandler } from '../port.ts';
 import { channelOf, type ChangeFeed } from './change-feed.ts';
 import type { GroupMembership, TopicPartition } from './group.ts';
 import type { Log } from './log.ts';
@@ -40,6 +40,7 @@ export class EmbeddedConsumer implements Consumer {
   /** The change-feed channels of its topics: it sleeps through other topics' publishes. */
   readonly #channels: readonly string[];
   readonly #handle: DeliveryHandler;
+  readonly #handleBatch: BatchHandler | undefined;
   readonly #timing: ConsumerTiming;
   readonly #claims = new Map<string, Claim>();
   readonly #heartbeat: NodeJS.Timeout;
@@ -51,12 +52,19 @@ export class EmbeddedConsumer implements Consumer {
   #nextRebalanceAt = 0;
 
   /** Joins the group and takes the partitions that are free before returning, then runs until stopped. */
-  constructor(membership: GroupMembership, log: Log, changes: ChangeFeed, handle: DeliveryHandler, timing: ConsumerTiming) {
+  constructor(
+    membership: GroupMembership,
+    log: Log,
+    changes: ChangeFeed,
+    { handle, handleBatch }: { handle: DeliveryHandler; handleBatch?: BatchHandler | undefined },
+    timing: ConsumerTiming,
+  ) {
     this.#membership = membership;
     this.#log = log;
     this.#changes = changes;
     this.#channels = [...new Set(membership.topics.map(channelOf))];
     this.#handle = handle;
+    this.#handleBatch = handleBatch;
     this.#timing = timing;
     membership.join();
     changes.announce();
@@ -138,9 +146,19 @@ export class EmbeddedConsumer implements Consumer {
     return batches;
   }
 
-  /** One partition's batch, in order. Stops at the first rejection, and on stop or eviction after the delivery in flight. */
+  /**
+   * One partition's batch, in order: as much of it as the batch handler takes, the rest one at a
+   * time. Stops at the first rejection, and on stop or eviction after the delivery in flight.
+   */
   async #deliver(claim: Claim, deliveries: readonly Delivery[]): Promise<void> {
-    for (const delivery of deliveries) {
+    let rest = deliveries;
+    if (this.#handleBatch !== undefined && deliveries.length > 1 && !this.#stopping) {
+      const taken = await this.#handleBatch(deliveries).catch(() => 0);
+      const done = Number.isInteger(taken) ? Math.min(Math.max(taken, 0), deliveries.length) : 0;
+      if (done > 0) claim.next = Number(deliveries[done - 1]!.offset) + 1;
+      rest = deliveries.slice(done);
+    }
+    for (const delivery of rest) {
       if (this.#stopping || this.#evicted) return;
       try {
         await this.#handle(delivery);

@@ -65,12 +65,12 @@ export async function openEmbeddedBus(options: EmbeddedBusOptions): Promise<Bus>
         changes.announce(messages.map((message) => message.topic));
       },
     },
-    async subscribe({ group, topics, handle, from = 'earliest' }: SubscribeOptions): Promise<Consumer> {
+    async subscribe({ group, topics, handle, handleBatch, from = 'earliest' }: SubscribeOptions): Promise<Consumer> {
       if (group === '' || topics.length === 0) throw new TypeError('subscribe needs a group and at least one topic');
       log.ensureTopics(topics);
       const membership = new GroupMembership(db, log, { group, memberId: `${clientId}-${process.pid}-${randomUUID().slice(0, 8)}`, topics, sessionTimeoutMs });
       if (from === 'latest') membership.startAtEnd();
-      const consumer = new EmbeddedConsumer(membership, log, changes, handle, timing);
+      const consumer = new EmbeddedConsumer(membership, log, changes, { handle, handleBatch }, timing);
       consumers.add(consumer);
       return consumer;
     },

@@ -48,6 +48,12 @@ export interface DocumentSession {
   collection<T extends DocumentBody>(name: string): DocumentWriter<T>;
 }
 
+/** One event's change for applyEachOnce. */
+export interface DocumentChange {
+  readonly eventId: string;
+  readonly mutate: (session: DocumentSession) => Promise<void>;
+}
+
 export interface Documents {
   /** 'sql' or 'redis', for logs and readiness. */
   readonly kind: string;
@@ -60,6 +66,13 @@ export interface Documents {
    * must only read and write through the session.
    */
   applyOnce(consumer: string, eventId: string, mutate: (session: DocumentSession) => Promise<void>): Promise<'applied' | 'duplicate'>;
+  /**
+   * applyOnce for several events in order. The SQL adapter applies them in one transaction (all
+   * or, when one `mutate` throws, none); the Redis adapter one after another, each atomic on its
+   * own. Either way a rejection may leave some of the events before the failing one applied, with
+   * their markers, so applying the same list again is safe.
+   */
+  applyEachOnce(consumer: string, changes: readonly DocumentChange[]): Promise<Array<'applied' | 'duplicate'>>;
   /**
    * Forgets what a projection built, for a rebuild: deletes every document of `collections` and
    * every dedupe marker of `consumer`, atomically, so the events can be applied again from scratch.

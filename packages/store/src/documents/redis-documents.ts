@@ -31,10 +31,7 @@ export async function openRedisDocuments(url: string, options: RedisDocumentsOpt
   const redis = new Redis(url, { maxRetriesPerRequest: 2, scripts: documentScripts });
   redis.on('error', (error: Error) => logger?.warn({ err: error }, 'redis: connection error'));
   const keys = new KeySpace(namespace);
-  return {
-    kind: 'redis',
-    collection: <T extends DocumentBody>(name: string) => new RedisCollection<T>(redis, keys, name, maxAttempts),
-    applyOnce: async (consumer, eventId, mutate) => {
+  const applyOnce: Documents['applyOnce'] = async (consumer, eventId, mutate) => {
       const marker = keys.applied(consumer);
       for (let attempt = 1; ; attempt += 1) {
         if ((await guard(redis.sismember(marker, eventId))) === 1) return 'duplicate';
@@ -45,6 +42,15 @@ export async function openRedisDocuments(url: string, options: RedisDocumentsOpt
         if (outcome === 0) return 'duplicate';
         if (attempt >= maxAttempts) throw contended(maxAttempts);
       }
+  };
+  return {
+    kind: 'redis',
+    collection: <T extends DocumentBody>(name: string) => new RedisCollection<T>(redis, keys, name, maxAttempts),
+    applyOnce,
+    applyEachOnce: async (consumer, changes) => {
+      const outcomes: Array<'applied' | 'duplicate'> = [];
+      for (const { eventId, mutate } of changes) outcomes.push(await applyOnce(consumer, eventId, mutate));
+      return outcomes;
     },
     clear: async (consumer, collections) => {
       // One DEL of keys under one hash tag: atomic, as the commit script is.

@@ -41,25 +41,31 @@ export interface SqlDocumentsOptions {
 export async function openSqlDocuments(store: Store, options: SqlDocumentsOptions = {}): Promise<Documents> {
   await store.migrate(documentMigrations(store.dialect), documentsMigrationTable);
   const clock = options.clock ?? systemClock;
+  const applyEachOnce: Documents['applyEachOnce'] = async (consumer, changes) => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await store.transaction(async (trx) => {
+          const session: DocumentSession = { collection: <T extends DocumentBody>(name: string) => new SqlCollection<T>(undefined, trx, name) };
+          const outcomes: Array<'applied' | 'duplicate'> = [];
+          for (const { eventId, mutate } of changes) {
+            const marker = { consumer, event_id: eventId, applied_at: clock.now().getTime() };
+            const fresh = await insertIgnore(trx, documentsAppliedTable, marker, ['consumer', 'event_id']);
+            if (fresh) await mutate(session);
+            outcomes.push(fresh ? 'applied' : 'duplicate');
+          }
+          return outcomes;
+        });
+      } catch (error) {
+        // On MariaDB the same race is a deadlock between two gap locks on the absent row.
+        if (!(error instanceof CreatedMeanwhile || isContentionAbort(error)) || attempt >= maxCreateAttempts) throw error;
+      }
+    }
+  };
   return {
     kind: 'sql',
     collection: <T extends DocumentBody>(name: string) => new SqlCollection<T>(store, store.db, name),
-    applyOnce: async (consumer, eventId, mutate) => {
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          return await store.transaction(async (trx) => {
-            const marker = { consumer, event_id: eventId, applied_at: clock.now().getTime() };
-            if (!(await insertIgnore(trx, documentsAppliedTable, marker, ['consumer', 'event_id']))) return 'duplicate';
-            const session: DocumentSession = { collection: <T extends DocumentBody>(name: string) => new SqlCollection<T>(undefined, trx, name) };
-            await mutate(session);
-            return 'applied';
-          });
-        } catch (error) {
-          // On MariaDB the same race is a deadlock between two gap locks on the absent row.
-          if (!(error instanceof CreatedMeanwhile || isContentionAbort(error)) || attempt >= maxCreateAttempts) throw error;
-        }
-      }
-    },
+    applyOnce: async (consumer, eventId, mutate) => (await applyEachOnce(consumer, [{ eventId, mutate }]))[0]!,
+    applyEachOnce,
     clear: (consumer, collections) =>
       store.transaction(async (trx) => {
         await trx.deleteFrom(documentsAppliedTable).where('consumer', '=', consumer).execute();
