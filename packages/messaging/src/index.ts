@@ -5,4 +5,5 @@ export type { BackoffOptions } from './pipeline/backoff.ts';
 export type { DeadLetterEvent } from './pipeline/dead-letter.ts';
 export type { PipelineLogger } from './pipeline/logger.ts';
 export { compose, type Middleware } from './pipeline/middleware.ts';
+export { contractViolations } from './pipeline/validate-payload.ts';
 export type { RetryEvent, Sleep } from './pipeline/retry.ts';

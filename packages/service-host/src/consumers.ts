@@ -1,5 +1,5 @@
 import type { Clock, ContractRegistry, DomainEvent, Envelope } from '@eventide/core';
-import { consumerPipeline, type BatchHandler, type Bus, type Consumer, type Delivery, type Message } from '@eventide/messaging';
+import { consumerPipeline, contractViolations, type BatchHandler, type Bus, type Consumer, type Delivery, type Message } from '@eventide/messaging';
 import type { UnitOfWork } from '@eventide/outbox';
 import type { Documents, DocumentSession } from '@eventide/store';
 import type { FastifyBaseLogger } from 'fastify';
@@ -96,7 +96,6 @@ export async function startConsumers(wiring: ConsumerWiring): Promise<Consumer[]
   const count = (step: Step, outcomes: ReadonlyArray<'handled' | 'duplicate'>) => {
     for (const outcome of outcomes) metrics.handled.inc({ handler: step.name, outcome });
   };
-  const fitsContract = (event: Envelope) => (contracts.get(event.type)?.check(event.payload) ?? []).length === 0;
 
   /** The run that starts at `from`: its length and handlers, or undefined when `from` must go one at a time. */
   const runAt = (deliveries: readonly Delivery[], from: number): { length: number; steps: readonly Step[] } | undefined => {
@@ -104,7 +103,7 @@ export async function startConsumers(wiring: ConsumerWiring): Promise<Consumer[]
     let length = 0;
     for (const { envelope } of deliveries.slice(from, from + longestRun)) {
       const mine = stepsOf(envelope);
-      if (!fitsContract(envelope) || mine.filter((step) => step.policy).length > 1) break;
+      if (contractViolations(contracts, envelope).length > 0 || mine.filter((step) => step.policy).length > 1) break;
       if (mine.length > 0 && runSteps !== undefined && !sameSteps(mine, runSteps)) break;
       if (mine.length > 0) runSteps = mine;
       length += 1;
@@ -115,9 +114,10 @@ export async function startConsumers(wiring: ConsumerWiring): Promise<Consumer[]
   const handleBatch: BatchHandler = async (deliveries) => {
     let done = 0;
     for (let run = runAt(deliveries, 0); run !== undefined && !wiring.signal.aborted; run = runAt(deliveries, done)) {
-      const events = deliveries.slice(done, done + run.length).map((delivery) => delivery.envelope);
+      // Every event of a run that has handlers has the run's handlers.
+      const events = deliveries.slice(done, done + run.length).map((delivery) => delivery.envelope).filter((event) => stepsOf(event).length > 0);
       try {
-        for (const step of run.steps) count(step, await step.runEach(events.filter((event) => stepsOf(event).includes(step))));
+        for (const step of run.steps) count(step, await step.runEach(events));
       } catch (error) {
         wiring.log.debug({ err: error, deliveries: run.length }, 'a run of deliveries goes one at a time');
         break;

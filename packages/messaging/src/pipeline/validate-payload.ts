@@ -1,4 +1,4 @@
-import { AppError, type ContractRegistry } from '@eventide/core';
+import { AppError, type ContractRegistry, type Envelope } from '@eventide/core';
 import type { Middleware } from './middleware.ts';
 
 /**
@@ -8,12 +8,17 @@ import type { Middleware } from './middleware.ts';
  */
 export function validatePayload(contracts: ContractRegistry): Middleware {
   return (next) => async (delivery) => {
-    const { type, payload } = delivery.envelope;
-    const violations = contracts.get(type)?.check(payload) ?? [];
+    const { type } = delivery.envelope;
+    const violations = contractViolations(contracts, delivery.envelope);
     if (violations.length > 0) {
       const broken = violations.map((v) => `${v.field} ${v.rule}`).join('; ');
       throw new AppError('validation', `payload of ${type} breaks its contract: ${broken}`, { violations });
     }
     await next(delivery);
   };
+}
+
+/** How the payload of `envelope` breaks its type's contract; none for a type the registry does not know. */
+export function contractViolations(contracts: ContractRegistry, { type, payload }: Pick<Envelope, 'type' | 'payload'>) {
+  return contracts.get(type)?.check(payload) ?? [];
 }
