@@ -40,10 +40,32 @@ const titleOf: Readonly<Record<number, string>> = {
   503: 'Service Unavailable',
 };
 
+type AjvError = NonNullable<FastifyError['validation']>[number];
+
+/**
+ * A choice between words (TypeBox's union of literals: `anyOf` of `const`s) fails in Ajv as one
+ * `const` error per word and an `anyOf` error after them, at the same field: here one error that
+ * names the words, `must be one of Rentable, NotRentable`.
+ */
+function withChoicesNamed(errors: readonly AjvError[]): AjvError[] {
+  const named: AjvError[] = [];
+  for (const error of errors) {
+    let first = named.length;
+    while (first > 0 && named[first - 1]!.keyword === 'const' && named[first - 1]!.instancePath === error.instancePath) first -= 1;
+    if (error.keyword !== 'anyOf' || first === named.length) {
+      named.push(error);
+      continue;
+    }
+    const words = named.splice(first).map((choice) => String(choice.params?.allowedValue));
+    named.push({ ...error, keyword: 'enum', message: `must be one of ${words.join(', ')}` });
+  }
+  return named;
+}
+
 /** Fastify's own client errors (bad JSON, wrong content type, body too large) keep their status. */
 function fromFastify(error: FastifyError): AppError | { status: number; detail: string } | undefined {
   if (error.validation) {
-    const violations = error.validation.map((v) => ({
+    const violations = withChoicesNamed(error.validation).map((v) => ({
       field:
         v.instancePath ||
         (typeof v.params?.missingProperty === 'string' ? `/${v.params.missingProperty}` : '') ||

@@ -99,6 +99,10 @@ describe('a service on the embedded bus', () => {
       assert.ok(violation, `${JSON.stringify(problem)} names ${field}`);
       assert.match(violation.rule, rule);
     }
+    // A choice between words names the words, once, not one Ajv error per word it is not.
+    const unknownOrder = await fetch(`${noteService.url}/notes?order=sideways`);
+    assert.equal(unknownOrder.status, 400);
+    assert.deepEqual(((await unknownOrder.json()) as { violations: unknown[] }).violations, [{ field: '/order', rule: 'must be one of oldest, newest' }]);
     const malformed = await post('{"text": "x", ');
     assert.equal(malformed.status, 400);
     assert.equal(((await malformed.json()) as { status: number }).status, 400);

@@ -86,7 +86,8 @@ for (const mode of modes) {
     });
 
     it('refuses to register an item that does not start Rentable and NotRenting', async () => {
-      assertProblem(await http.post('/items', { ...camera, itemStatus: 'NotRentable' }), 400);
+      assertProblem(await http.post('/items', { ...camera, itemStatus: 'NotRentable' }), 400, '/itemStatus');
+      assertProblem(await http.post('/items', { ...camera, rentalStatus: 'Renting' }), 400, '/rentalStatus');
     });
 
     it('pages the collection with page, size and X-Total-Count, 20 by default, and finds by itemNo', async () => {
@@ -170,10 +171,10 @@ for (const mode of modes) {
       assertProblem(lend, 409);
       assert.match(lend.body.detail, /lent only once a reservation has made it NotRentable/);
       assertProblem(await http.patch(`/items/${itemNo}`, { rentalStatus: 'Returned' }), 409);
-      assertProblem(await http.patch(`/items/${itemNo}`, { itemName: 'Renamed' }), 400);
+      assertProblem(await http.patch(`/items/${itemNo}`, { itemName: 'Renamed' }), 400, '/itemName');
       await fromReservation(reservedEvent(7401, itemNo));
       await eventually(async () => assert.equal((await itemNow(itemNo)).itemStatus, 'NotRentable'), within);
-      assertProblem(await http.patch(`/items/${itemNo}`, { reservationNo: 7401, itemStatus: 'Rentable', rentalStatus: 'Renting' }), 400);
+      assertProblem(await http.patch(`/items/${itemNo}`, { reservationNo: 7401, itemStatus: 'Rentable', rentalStatus: 'Renting' }), 400, '/itemStatus');
       const another = await http.patch(`/items/${itemNo}`, { reservationNo: 9, rentalStatus: 'Renting' });
       assertProblem(another, 409);
       assert.match(another.body.detail, /reserved by reservation 7401, not 9/);

@@ -104,7 +104,7 @@ for (const mode of modes) {
         itemPrice: 100,
       });
       assert.equal(event?.correlationId, String(reservationNo));
-      assertProblem(await http.post('/reservations', { ...seedReservation, paymentStatus: 'Paid' }), 400);
+      assertProblem(await http.post('/reservations', { ...seedReservation, paymentStatus: 'Paid' }), 400, '/paymentStatus');
     });
 
     it('pages reservations with page, size and X-Total-Count, and finds one by reservationNo', async () => {
@@ -198,7 +198,7 @@ for (const mode of modes) {
       const cancel = await http.delete(`/reservations/${reservationNo}`);
       assertProblem(cancel, 409);
       assert.match(cancel.body.detail, /Renting cannot be cancelled/);
-      assertProblem(await http.patch(`/reservations/${reservationNo}`, { rentalStatus: 'Returned' }), 400);
+      assertProblem(await http.patch(`/reservations/${reservationNo}`, { rentalStatus: 'Returned' }), 400, '/rentalStatus');
 
       await tap.publish([
         { topic, key: '1', envelope: envelop(rentalEvent(ReturnedItem.type, reservationNo), { clock: systemClock }) },
@@ -296,7 +296,7 @@ for (const mode of modes) {
       assertProblem(await http.post('/reservations', { ...seedReservation, customerName: 'x'.repeat(2_000_000) }), 413);
       assertProblem(await http.patch(`/reservations/${reservationNo}`, { paymentStatus: 'Free' }), 400, '/paymentStatus');
       assertProblem(await http.patch(`/reservations/${reservationNo}`, { paymentStatus: 'Paid', tip: 1 }), 400, '/tip');
-      assertProblem(await http.patch(`/reservations/${reservationNo}`, { itemPrice: 1 }), 400);
+      assertProblem(await http.patch(`/reservations/${reservationNo}`, { itemPrice: 1 }), 400, '/itemPrice');
       assertProblem(await http.patch('/reservations/abc', paid), 400, '/reservationNo');
       assertProblem(await http.patch('/reservations/99999', paid), 404);
       assertProblem(await http.get('/reservations/99999'), 404);

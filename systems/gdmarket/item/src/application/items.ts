@@ -1,4 +1,4 @@
-import { AppError, isAppError, notFound, type DomainEvent } from '@eventide/core';
+import { isAppError, notFound, refused, type DomainEvent } from '@eventide/core';
 import { registerItem, type Item, type ItemChange, type RegisterItem } from '../domain/item.ts';
 
 /** An item as stored, with the version its row had when read (optimistic concurrency). */
@@ -74,7 +74,7 @@ async function retryOnRace(no: number, store: () => Promise<unknown>): Promise<v
 
 /** Stores what a decision said, or refuses with the rule it broke; an unchanged item writes nothing. */
 async function commit(unit: ItemUnit, stored: StoredItem | undefined, change: ItemChange): Promise<Item | null> {
-  if (!change.ok) throw new AppError(change.rejection.code, change.rejection.rule);
+  if (!change.ok) throw refused(change.rejection);
   const version = stored ? stored.version + 1 : 1;
   if (!stored) {
     if (change.item) await unit.items.add(change.item);

@@ -13,13 +13,14 @@ export interface ItemPatch {
 }
 
 export const itemPatchRules = {
-  fixed: (field: string): Rejection => ({ code: 'validation', rule: `${field} cannot be changed` }),
+  fixed: (field: string): Rejection => ({ code: 'validation', field: `/${field}`, rule: `${field} cannot be changed` }),
   derived: (expected: ItemStatus): Rejection => ({
     code: 'validation',
+    field: '/itemStatus',
     rule: `itemStatus follows reservations and rentalStatus; here it can only be ${expected}`,
   }),
-  notRentingByPatch: { code: 'validation', rule: 'rentalStatus returns to NotRenting only through a new reservation' },
-  reservationWithRental: { code: 'validation', rule: 'reservationNo changes only with rentalStatus Renting or Returned' },
+  notRentingByPatch: { code: 'validation', field: '/rentalStatus', rule: 'rentalStatus returns to NotRenting only through a new reservation' },
+  reservationWithRental: { code: 'validation', field: '/reservationNo', rule: 'reservationNo changes only with rentalStatus Renting or Returned' },
 } as const satisfies Record<string, Rejection | ((...args: never[]) => Rejection)>;
 
 /**

@@ -65,8 +65,8 @@ describe('registering an item', () => {
 
   it('refuses an item that would start NotRentable or already Renting', () => {
     const base = { itemNo: 1, itemName: 'Camera', itemPrice: 100 };
-    assert.deepEqual(registerItem({ ...base, itemStatus: 'NotRentable' }), { ok: false, rejection: itemRules.startsAvailable });
-    assert.deepEqual(registerItem({ ...base, rentalStatus: 'Renting' }), { ok: false, rejection: itemRules.startsAvailable });
+    assert.deepEqual(registerItem({ ...base, itemStatus: 'NotRentable' }), { ok: false, rejection: itemRules.startsAvailable('itemStatus') });
+    assert.deepEqual(registerItem({ ...base, rentalStatus: 'Renting' }), { ok: false, rejection: itemRules.startsAvailable('rentalStatus') });
   });
 });
 

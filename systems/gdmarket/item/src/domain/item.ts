@@ -43,7 +43,7 @@ export type ItemChange =
 
 /** The rules an item enforces; each is the rejection returned when it is broken. */
 export const itemRules = {
-  startsAvailable: { code: 'validation', rule: 'a new item starts Rentable and NotRenting' },
+  startsAvailable: (field: 'itemStatus' | 'rentalStatus'): Rejection => ({ code: 'validation', field: `/${field}`, rule: 'a new item starts Rentable and NotRenting' }),
   lendOnlyReserved: { code: 'conflict', rule: 'an item is lent only once a reservation has made it NotRentable' },
   lendOnlyOnce: { code: 'conflict', rule: 'an item that is already Renting cannot be lent again' },
   returnOnlyRenting: { code: 'conflict', rule: 'only an item that is Renting can be returned' },
@@ -74,9 +74,8 @@ export interface ForReservation {
 }
 
 export function registerItem(command: RegisterItem): ItemChange {
-  if ((command.itemStatus ?? 'Rentable') !== 'Rentable' || (command.rentalStatus ?? 'NotRenting') !== 'NotRenting') {
-    return refuse(itemRules.startsAvailable);
-  }
+  if ((command.itemStatus ?? 'Rentable') !== 'Rentable') return refuse(itemRules.startsAvailable('itemStatus'));
+  if ((command.rentalStatus ?? 'NotRenting') !== 'NotRenting') return refuse(itemRules.startsAvailable('rentalStatus'));
   const { itemNo, itemName, itemPrice } = command;
   return changed(
     { itemNo, itemName, itemPrice, itemStatus: 'Rentable', rentalStatus: 'NotRenting', reservationNo: null },

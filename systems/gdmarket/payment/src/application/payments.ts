@@ -1,4 +1,4 @@
-import { AppError, notFound, type DomainEvent } from '@eventide/core';
+import { AppError, notFound, refused, type DomainEvent } from '@eventide/core';
 import { approvePayment, cancelPayment, type Payment, type PaymentChange } from '../domain/payment.ts';
 
 /** The payments of one transaction: what the use cases need from storage. */
@@ -53,7 +53,7 @@ export async function cancelByPaymentNo(unit: PaymentUnit, paymentNo: number): P
 
 /** Stores what a decision said, or refuses with the rule it broke; an unchanged payment writes nothing. */
 async function commit(unit: PaymentUnit, existing: Payment | undefined, change: PaymentChange): Promise<Payment | null> {
-  if (!change.ok) throw new AppError(change.rejection.code, change.rejection.rule);
+  if (!change.ok) throw refused(change.rejection);
   if (change.payment === null) {
     // A concurrent cancel removed it first and announced it: this one has nothing left to cancel.
     if (existing && !(await unit.payments.remove(existing.paymentNo))) throw notFound('payment', existing.paymentNo);

@@ -1,4 +1,4 @@
-import { AppError, isAppError, notFound, type DomainEvent } from '@eventide/core';
+import { AppError, isAppError, notFound, refused, type DomainEvent } from '@eventide/core';
 import { reserve, type PaymentCall, type Reservation, type ReservationChange, type Reserve } from '../domain/reservation.ts';
 
 /** A reservation as stored, with the version its row had when read (optimistic concurrency). */
@@ -85,7 +85,7 @@ export async function changeReservation(
   const before = await dependencies.read.find(reservationNo);
   if (!before) throw notFound('reservation', reservationNo);
   const first = decide(before.reservation);
-  if (!first.ok) throw refused(first);
+  if (!first.ok) throw refused(first.rejection);
   if (first.paymentCall) await dependencies.payment.settle(first.paymentCall);
   return dependencies.transact(async (unit) => {
     const stored = await unit.reservations.find(reservationNo);
@@ -135,7 +135,7 @@ async function retryOnRace(no: number, store: () => Promise<unknown>): Promise<v
 
 /** Stores what a decision said, or refuses with the rule it broke; an unchanged reservation writes nothing. */
 async function commit(unit: ReservationUnit, stored: StoredReservation | undefined, change: ReservationChange): Promise<Reservation | null> {
-  if (!change.ok) throw refused(change);
+  if (!change.ok) throw refused(change.rejection);
   const version = stored ? stored.version + 1 : 1;
   if (!stored) {
     if (change.reservation) await unit.reservations.add(change.reservation);
@@ -147,7 +147,5 @@ async function commit(unit: ReservationUnit, stored: StoredReservation | undefin
   for (const event of change.events) unit.emit({ ...event, aggregateVersion: version });
   return change.reservation;
 }
-
-const refused = (change: Extract<ReservationChange, { ok: false }>) => new AppError(change.rejection.code, change.rejection.rule);
 
 const sameCall = (a: PaymentCall, b: PaymentCall | null): boolean => JSON.stringify(a) === JSON.stringify(b);

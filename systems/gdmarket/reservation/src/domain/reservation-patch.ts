@@ -17,8 +17,8 @@ export interface ReservationPatch {
 const fixedFields = ['reservationNo', 'customerName', 'customerId', 'itemNo', 'itemName', 'itemPrice'] as const;
 
 export const reservationPatchRules = {
-  fixed: (field: (typeof fixedFields)[number]): Rejection => ({ code: 'validation', rule: `${field} cannot be changed` }),
-  rentalFollowsItem: { code: 'validation', rule: 'rentalStatus follows the item (RentedItem, ReturnedItem) and cannot be set' },
+  fixed: (field: (typeof fixedFields)[number]): Rejection => ({ code: 'validation', field: `/${field}`, rule: `${field} cannot be changed` }),
+  rentalFollowsItem: { code: 'validation', field: '/rentalStatus', rule: 'rentalStatus follows the item (RentedItem, ReturnedItem) and cannot be set' },
 } as const satisfies Record<string, Rejection | ((...args: never[]) => Rejection)>;
 
 /**

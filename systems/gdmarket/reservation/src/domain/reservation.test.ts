@@ -61,8 +61,8 @@ describe('reserving an item', () => {
   });
 
   it('refuses a reservation that would start Paid or Renting', () => {
-    assert.deepEqual(reserve({ ...request, paymentStatus: 'Paid' }), { ok: false, rejection: reservationRules.startsOpen });
-    assert.deepEqual(reserve({ ...request, rentalStatus: 'Returned' }), { ok: false, rejection: reservationRules.startsOpen });
+    assert.deepEqual(reserve({ ...request, paymentStatus: 'Paid' }), { ok: false, rejection: reservationRules.startsOpen('paymentStatus') });
+    assert.deepEqual(reserve({ ...request, rentalStatus: 'Returned' }), { ok: false, rejection: reservationRules.startsOpen('rentalStatus') });
   });
 });
 

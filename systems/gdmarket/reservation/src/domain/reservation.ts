@@ -50,11 +50,11 @@ export type ReservationChange =
 
 /** The rules a reservation enforces; each is the rejection returned when it is broken. */
 export const reservationRules = {
-  startsOpen: { code: 'validation', rule: 'a new reservation starts NotPaid and NotRenting' },
+  startsOpen: (field: 'paymentStatus' | 'rentalStatus'): Rejection => ({ code: 'validation', field: `/${field}`, rule: 'a new reservation starts NotPaid and NotRenting' }),
   cancelWhileRenting: { code: 'conflict', rule: 'a reservation whose item is Renting cannot be cancelled; return the item first' },
   cancelAfterReturn: { code: 'conflict', rule: 'a reservation whose item was Returned is complete and cannot be cancelled' },
   refundOnlyBeforeLending: { code: 'conflict', rule: 'a payment cannot be cancelled once the item has been lent' },
-} as const satisfies Record<string, Rejection>;
+} as const satisfies Record<string, Rejection | ((...args: never[]) => Rejection)>;
 
 export interface Reserve {
   /** The next reservation number, supplied by the caller (ids are inputs). */
@@ -74,9 +74,8 @@ export interface Reserve {
  * item is down is the point (spec D.8 step 8). Item settles double bookings when Reserved arrives.
  */
 export function reserve(command: Reserve): ReservationChange {
-  if ((command.paymentStatus ?? 'NotPaid') !== 'NotPaid' || (command.rentalStatus ?? 'NotRenting') !== 'NotRenting') {
-    return refuse(reservationRules.startsOpen);
-  }
+  if ((command.paymentStatus ?? 'NotPaid') !== 'NotPaid') return refuse(reservationRules.startsOpen('paymentStatus'));
+  if ((command.rentalStatus ?? 'NotRenting') !== 'NotRenting') return refuse(reservationRules.startsOpen('rentalStatus'));
   const { reservationNo, customerName, customerId, itemNo, itemName, itemPrice } = command;
   return changed(
     { reservationNo, customerName, customerId, itemNo, itemName, itemPrice, rentalStatus: 'NotRenting', paymentStatus: 'NotPaid' },
