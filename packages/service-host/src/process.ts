@@ -1,4 +1,5 @@
 import closeWithGrace from 'close-with-grace';
+import { AppError } from '@eventide/core';
 import type { Logger } from 'pino';
 import Type from 'typebox';
 import { ConfigError, readEnvironment } from './config.ts';
@@ -20,7 +21,8 @@ export interface StartedProcess {
  * The `main.ts` of a process (a service, the gateway, the authorization server): starts it, and
  * when the start fails on something the operator must fix, prints one line `<name>: <reason>` and
  * exits 1 rather than a stack trace: a ConfigError (a variable, a rule between variables), a port
- * in use, or whatever `explain` names (a missing file). Once started, SIGTERM/SIGINT or an
+ * in use, a dependency that does not answer (an AppError `unavailable`: a database, the Kafka
+ * broker), or whatever `explain` names (a missing file). Once started, SIGTERM/SIGINT or an
  * uncaught error stops it through `close` within `stopWithinMs`. While it runs, the memory reducer
  * gives back what a load left behind once the load drops (reclaim.ts).
  */
@@ -35,7 +37,7 @@ export async function runProcess(
     reducerEveryMs = readEnvironment(processEnvironment).MEMORY_REDUCER_EVERY_MS;
     running = await start();
   } catch (error) {
-    const reason = error instanceof ConfigError ? error.message : (portInUse(error) ?? explain(error));
+    const reason = error instanceof ConfigError ? error.message : (portInUse(error) ?? dependencyDown(error) ?? explain(error));
     if (reason === undefined) throw error;
     process.stderr.write(`${name}: ${reason}\n`);
     process.exit(1);
@@ -54,6 +56,14 @@ const processEnvironment = Type.Object({
   /** How often the memory reducer looks at the process (reclaim.ts); 0 turns it off. */
   MEMORY_REDUCER_EVERY_MS: Type.Integer({ minimum: 0, default: 1_000 }),
 });
+
+/** The words of the first AppError `unavailable` in the error's causes: a dependency that did not answer. */
+function dependencyDown(error: unknown): string | undefined {
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof AppError && cause.code === 'unavailable') return cause.message;
+  }
+  return undefined;
+}
 
 function portInUse(error: unknown): string | undefined {
   const { code, address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };

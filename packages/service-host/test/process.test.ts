@@ -5,7 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
-import { eventually, freePort, spawnNode, tempDir } from '@eventide/testing';
+import { eventually, freePort, infraUrl, needs, spawnNode, tempDir } from '@eventide/testing';
 
 const dir = tempDir();
 after(() => dir.remove());
@@ -40,6 +40,50 @@ describe('a process that cannot start on what the operator gave it', () => {
     } finally {
       taken.close();
     }
+  });
+});
+
+const [postgres, mariadb] = [await needs('postgres'), await needs('mariadb')];
+
+describe('a service whose database or broker the operator must fix first', () => {
+  /** `url` with its database's name replaced by one no server has. */
+  const missingDatabase = (url: string): string => Object.assign(new URL(url), { pathname: '/eventide_no_such_database' }).href;
+
+  it('exits 1 with one line when the Kafka broker does not answer', async () => {
+    const port = await freePort();
+    assert.deepEqual(await run({ BUS: 'kafka', KAFKA_BROKERS: `127.0.0.1:${port}` }), {
+      code: 1,
+      stderr: 'demo.notes: ensuring topics demo.notes, demo.notes.dlq: the Kafka broker did not answer\n',
+    });
+  });
+
+  it('exits 1 with one line when its database server does not answer', async () => {
+    const port = await freePort();
+    assert.deepEqual(await run({ STORE_URL: `postgres://postgres@127.0.0.1:${port}/notes` }), {
+      code: 1,
+      stderr: `demo.notes: database unavailable: connect ECONNREFUSED 127.0.0.1:${port}\n`,
+    });
+  });
+
+  it('[postgres] exits 1 with one line naming the database when it does not exist', postgres, async () => {
+    assert.deepEqual(await run({ STORE_URL: missingDatabase(infraUrl.postgres) }), {
+      code: 1,
+      stderr: 'demo.notes: its store\'s database does not exist (database "eventide_no_such_database" does not exist): create it, then start again\n',
+    });
+  });
+
+  it('[mariadb] exits 1 with one line naming the database when it does not exist', mariadb, async () => {
+    assert.deepEqual(await run({ STORE_URL: missingDatabase(infraUrl.mariadb) }), {
+      code: 1,
+      stderr: "demo.notes: its store's database does not exist (Unknown database 'eventide_no_such_database'): create it, then start again\n",
+    });
+  });
+
+  it('[postgres] exits 1 with one line when the server refuses its credentials', postgres, async () => {
+    const stranger = Object.assign(new URL(infraUrl.postgres), { username: 'eventide_nobody' }).href;
+    const { code, stderr } = await run({ STORE_URL: stranger });
+    assert.equal(code, 1);
+    assert.match(stderr, /^demo\.notes: its store refused the credentials \(.*eventide_nobody.*\)\n$/);
   });
 });
 

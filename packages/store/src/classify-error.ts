@@ -17,6 +17,23 @@ export function classifyError(error: unknown): AppError | undefined {
 }
 
 /**
+ * Why a store cannot open, in the words its operator acts on, or undefined when the error is not
+ * one of these: its database does not exist, or the server refused its credentials. A service that
+ * fails to start on one prints this line instead of a stack trace.
+ */
+export function explainStoreFailure(error: unknown): string | undefined {
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    const { code } = cause as DriverError;
+    if (code === '3D000' || code === 'ER_BAD_DB_ERROR') return `its store's database does not exist (${cause.message}): create it, then start again`;
+    if (typeof code === 'string' && refusedCredentialCodes.has(code)) return `its store refused the credentials (${cause.message})`;
+  }
+  return undefined;
+}
+
+/** PostgreSQL's SQLSTATE class 28 and MariaDB's access errors. */
+const refusedCredentialCodes = new Set(['28000', '28P01', 'ER_ACCESS_DENIED_ERROR', 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR', 'ER_DBACCESS_DENIED_ERROR']);
+
+/**
  * The server aborted the transaction to resolve contention (a deadlock, a serialization failure):
  * running the same transaction again is the remedy, and may succeed at once.
  */
