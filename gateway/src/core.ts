@@ -56,6 +56,7 @@ export async function createCore(options: GatewayOptions): Promise<GatewayCore> 
     cors: createCors(tuning.corsOrigins),
     trustForwarded: tuning.trustForwarded,
     upstreamTimeoutMs: tuning.upstreamTimeoutMs,
+    bodyLimit: tuning.bodyLimit,
     replayBodyLimit: tuning.replayBodyLimit,
     retryAfterSeconds: tuning.retryAfterSeconds,
     closing: () => draining,

@@ -17,6 +17,8 @@ const environment = Type.Object({
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   GATEWAY_PROBE_INTERVAL_MS: Type.Integer({ minimum: 10, default: 500 }),
   GATEWAY_UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 30_000 }),
+  /** The services' variable, so one setting raises both: a body the gateway refuses never reaches a service. */
+  BODY_LIMIT: Type.Integer({ minimum: 0, default: 1_048_576 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   /** On unless said otherwise: every routed request needs a valid access token. */
   GATEWAY_AUTH: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
@@ -71,6 +73,7 @@ await runProcess(
       host: env.HOST,
       probeIntervalMs: env.GATEWAY_PROBE_INTERVAL_MS,
       upstreamTimeoutMs: env.GATEWAY_UPSTREAM_TIMEOUT_MS,
+      bodyLimit: env.BODY_LIMIT,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
       corsOrigins: env.GATEWAY_CORS_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o !== ''),
       trustForwarded: env.GATEWAY_TRUST_FORWARDED,

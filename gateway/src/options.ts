@@ -17,6 +17,12 @@ export const tuning = Type.Object({
   connectionsPerReplica: Type.Integer({ minimum: 1, default: 128 }),
   /** Requests in flight per upstream socket (1: no pipelining; a lost socket then loses one request). */
   pipelining: Type.Integer({ minimum: 1, default: 1 }),
+  /**
+   * Largest request body, the services' own default (BODY_LIMIT): larger is a 413 from the gateway,
+   * before the service sees it. A service that refuses a body mid-upload closes its connection,
+   * which the gateway could only report as a broken exchange (502).
+   */
+  bodyLimit: Type.Integer({ minimum: 0, default: 1_048_576 }),
   /** Bodies up to this many bytes are buffered so a draining or refused attempt can be resent. */
   replayBodyLimit: Type.Integer({ minimum: 0, default: 1_048_576 }),
   /** Retry-After on the gateway's own 503s. */

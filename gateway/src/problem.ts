@@ -45,6 +45,13 @@ export const upstreamTimeout = (service: string, timeoutMs: number): GatewayProb
   detail: `${service} did not answer within ${timeoutMs} ms`,
 });
 
+export const bodyTooLarge = (limit: number): GatewayProblem => ({
+  status: 413,
+  type: 'urn:problem:payload_too_large',
+  title: 'Content Too Large',
+  detail: `the request body is larger than ${limit} bytes`,
+});
+
 export const upstreamBroke = (service: string, reason: string): GatewayProblem => ({
   status: 502,
   type: 'urn:problem:bad_gateway',

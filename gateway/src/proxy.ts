@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Transform, type Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { classify, mayResend, replicaIsDown, type Failure } from './failures.ts';
@@ -8,6 +9,7 @@ import { downstreamHeaders, upstreamHeaders, type Ids, type UpstreamHeaders } fr
 import type { GatewayMetrics } from './metrics.ts';
 import {
   badPath,
+  bodyTooLarge,
   noReadyReplica,
   noRoute,
   refused,
@@ -29,6 +31,8 @@ export interface ProxyOptions {
   readonly trustForwarded: boolean;
   /** Longest wait for an upstream's response headers, and between two of its body chunks. */
   readonly upstreamTimeoutMs: number;
+  /** Larger request bodies are answered 413 (by Content-Length up front, or once a stream passes it). */
+  readonly bodyLimit: number;
   /** Bodies up to this size (by Content-Length) are read whole first, so they can be resent. */
   readonly replayBodyLimit: number;
   readonly retryAfterSeconds: number;
@@ -37,7 +41,7 @@ export interface ProxyOptions {
   readonly log: Logger;
 }
 
-type Body = Buffer | IncomingMessage | null;
+type Body = Buffer | Readable | null;
 
 /** Returns the request listener that forwards a routed request to a ready replica. */
 export function createProxy(options: ProxyOptions): (request: IncomingMessage, response: ServerResponse) => void {
@@ -103,6 +107,8 @@ class Exchange {
   readonly tried: Replica[] = [];
   current: Attempt | undefined;
   clientGone = false;
+  /** A streamed body passed the limit: the attempt is aborted and the answer is a 413. */
+  tooLarge = false;
 
   constructor(options: ProxyOptions, request: IncomingMessage, response: ServerResponse, match: Match, headers: UpstreamHeaders, ids: Ids, url: string) {
     this.options = options;
@@ -139,11 +145,17 @@ class Exchange {
     this.problem({ status: 500, type: 'about:blank', title: 'Internal Server Error', detail: 'an unexpected error occurred; it has been logged' });
   }
 
-  /** Small bodies are read whole (resendable); large or chunked ones are streamed through. */
+  /**
+   * Small bodies are read whole (resendable); large or chunked ones are streamed through, counted.
+   * A body over the limit is not read: once the 413 is out, Node reads and drops the rest, so the
+   * client gets to read the answer and can keep its connection.
+   */
   readBody(): void {
     const { request } = this;
+    const { bodyLimit } = this.options;
     const length = request.headers['content-length'];
     if (length === undefined && request.headers['transfer-encoding'] === undefined) return this.send();
+    if (length !== undefined && Number(length) > bodyLimit) return this.problem(bodyTooLarge(bodyLimit));
     if (length !== undefined && Number(length) <= this.options.replayBodyLimit) {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -154,8 +166,28 @@ class Exchange {
       request.on('error', () => undefined); // the client went away mid-body; 'close' on the response ends the exchange
       return;
     }
-    this.body = request;
+    this.body = request.pipe(this.counted(request, bodyLimit));
     this.send();
+  }
+
+  /**
+   * Passes the body's chunks on as they are, and fails the stream (so undici aborts the attempt)
+   * once they pass `limit`; the rest of the body is then read and dropped, as Node does for a body
+   * nobody read, so the connection stays usable.
+   */
+  counted(request: IncomingMessage, limit: number): Transform {
+    let received = 0;
+    const counter = new Transform({
+      transform: (chunk: Buffer, _encoding, next) => {
+        received += chunk.length;
+        if (received <= limit) return next(null, chunk);
+        this.tooLarge = true;
+        request.unpipe(counter);
+        request.resume();
+        next(new Error(`the request body passed ${limit} bytes`));
+      },
+    });
+    return counter;
   }
 
   /** Sends to the next ready replica not yet tried, or answers 503 when there is none. */
@@ -200,6 +232,7 @@ class Exchange {
 
   failed(attempt: Attempt, error: unknown): void {
     if (this.clientGone) return;
+    if (this.tooLarge && !this.response.headersSent) return this.problem(bodyTooLarge(this.options.bodyLimit));
     if (this.response.headersSent) {
       // Mid-body: the status is out, so the only honest signal left is a cut connection.
       this.options.log.warn({ err: error, requestId: this.ids.requestId, replica: attempt.replica.origin }, 'upstream broke mid-answer');
@@ -245,8 +278,8 @@ class Attempt implements Dispatcher.DispatchHandler {
     this.replica = replica;
   }
 
-  abort(): void {
-    this.controller?.abort(new Error('the client closed the connection'));
+  abort(reason = new Error('the client closed the connection')): void {
+    this.controller?.abort(reason);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {

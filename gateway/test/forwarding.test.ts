@@ -24,7 +24,7 @@ describe('forwarding', () => {
         { prefix: '/items/search', service: 'shop/search' },
       ],
       upstreams: { 'shop/item': [items.url], 'shop/search': [search.url] },
-    });
+    }, { bodyLimit: 16 * 1_048_576 });
     base = harness.gateway.url;
   });
   after(async () => {
@@ -177,5 +177,48 @@ describe('forwarding', () => {
     }, { what: 'the upstream to stall' });
     assert.ok(stalledAt < total / 4, `the upstream sent ${stalledAt} of ${total} bytes to a client that read one chunk`);
     response.body.destroy();
+  });
+});
+
+describe('a request body over the limit', () => {
+  const limit = 64 * 1_024;
+  let items: FakeService;
+  let harness: Harness;
+  let base: string;
+
+  before(async () => {
+    items = await startFakeService('items');
+    harness = await startHarness({ routes: [{ prefix: '/items', service: 'shop/item' }], upstreams: { 'shop/item': [items.url] } }, { bodyLimit: limit });
+    base = harness.gateway.url;
+  });
+  after(async () => {
+    await harness.close();
+    await items.close();
+  });
+
+  /** A JSON text of exactly `bytes` bytes. */
+  const jsonOf = (bytes: number): string => JSON.stringify('a'.repeat(bytes - 2));
+
+  it('is answered 413 by the gateway when its Content-Length says so, and the service never sees it', async () => {
+    const before = items.seen.length;
+    const answer = await call(`${base}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: jsonOf(limit + 1) });
+    assert.equal(answer.status, 413);
+    assert.equal(answer.headers['content-type'], 'application/problem+json');
+    assert.deepEqual(answer.json(), { type: 'urn:problem:payload_too_large', title: 'Content Too Large', status: 413, detail: `the request body is larger than ${limit} bytes` });
+    assert.equal(items.seen.length, before);
+    const atTheLimit = await call(`${base}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: jsonOf(limit) });
+    assert.equal(atTheLimit.status, 201);
+  });
+
+  it('is answered 413 when a streamed body grows past it, and nothing is created', async () => {
+    const create = async () => (await call(`${base}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json<{ id: number }>().id;
+    const before = await create();
+    const upload = new PassThrough();
+    const pending = request(`${base}/items`, { method: 'POST', body: upload, headers: { 'content-type': 'application/json' } });
+    upload.end(jsonOf(4 * limit));
+    const response = await pending;
+    assert.equal(response.statusCode, 413);
+    assert.equal(((await response.body.json()) as { status: number }).status, 413);
+    assert.equal(await create(), before + 1);
   });
 });

@@ -120,6 +120,28 @@ for (const mode of [embeddedRun, distributed]) describe(`${mode.tag}gdmarket thr
     assert.equal(Number((await call('GET', '/items?size=1')).headers.get('x-total-count')), before);
   });
 
+  it('answers bad input through the gateway with 400, 404 and 413 problems, and nothing is written', async () => {
+    const total = async () => Number((await call('GET', '/reservations?size=1')).headers.get('x-total-count'));
+    const before = await total();
+    const post = (body: string) =>
+      fetch(`${gateway}/reservations`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${renter}` }, body });
+    const seed = { customerName: 'YoungEunSong', customerId: 1, itemNo: 1, itemName: 'Camera', itemPrice: 100 };
+    const cases: Array<[string, Response | Promise<Response>, number]> = [
+      ['a wrong type', post(JSON.stringify({ ...seed, customerId: 'one' })), 400],
+      ['a missing field', post(JSON.stringify({ ...seed, customerName: undefined })), 400],
+      ['malformed JSON', post('{"customerName": '), 400],
+      ['an oversized body', post(JSON.stringify({ ...seed, customerName: 'x'.repeat(2 * 1_048_576) })), 413],
+      ['an unknown id', fetch(`${gateway}/reservations/987654`, { headers: { authorization: `Bearer ${renter}` } }), 404],
+    ];
+    for (const [what, pending, status] of cases) {
+      const response = await pending;
+      assert.equal(response.status, status, what);
+      assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/, what);
+      assert.equal(((await response.json()) as { status: number }).status, status, what);
+    }
+    assert.equal(await total(), before);
+  });
+
   it('accepts reservations while the item service is down, and the item catches up when it is back (D.8 step 8)', async () => {
     const itemNo = await registerItem('Tent');
     await runner.stop('gdmarket/item');
