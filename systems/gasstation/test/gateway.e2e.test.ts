@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startRunner, type RunningRunner } from '@eventide/runner';
-import { client, distributedRun, embeddedRun } from '@eventide/service-host/testing';
+import { assertProblem, client, distributedRun, embeddedRun } from '@eventide/service-host/testing';
 import { eventually, tempDir } from '@eventide/testing';
 import { seedDemonstration, services, type Service } from './seed-demonstration.ts';
 
@@ -94,6 +94,18 @@ for (const mode of [embeddedRun, distributed]) describe(`${mode.tag}gasstation t
       const rows = (body: unknown) => (body as unknown[]).map((row) => JSON.stringify(row)).sort();
       assert.deepEqual(rows((await call[service].get(path)).body), rows(before), `${name} after its rebuild`);
     }
+  });
+
+  it('answers bad input to a sale through the gateway with 400, 404 and 413 problems, selling nothing', async () => {
+    const sales = async () => Number((await call.pos.get('/sales')).headers.get('x-total-count'));
+    const before = await sales();
+    assertProblem(await call.pos.form('/sales', { productId: 'CD9999', qty: 1 }), 404);
+    assertProblem(await call.pos.form('/sales', { productId: 'CD1001', qty: -1 }), 400, '/qty');
+    assertProblem(await call.pos.form('/sales', { productId: 'CD1001', qty: 'ten' }), 400, '/qty');
+    assertProblem(await call.pos.form('/sales', { qty: 1 }), 400, '/productId');
+    assertProblem(await call.pos.form('/sales', { productId: 'C'.repeat(2 * 1_048_576), qty: 1 }), 413);
+    assertProblem(await call.pos.form('/cancelSales', { saleId: 'first' }), 400, '/saleId');
+    assert.equal(await sales(), before);
   });
 
   it('refuses a role calling another role’s command, and a call without a token, changing nothing', async () => {
