@@ -43,6 +43,9 @@ export function createHttp({ logger, bodyLimit, metrics, ready, draining }: Http
 
   // The originals' @RequestParam endpoints take form bodies (`http -f`); see formParameters.
   void app.register(formBody);
+  // Bodies are JSON or forms. Fastify's text/plain parser would hand a schema a string (a 400 saying
+  // "/ must be object"); without it, text/plain is a 415 naming the media type, like any other.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
   app.setNotFoundHandler((request, reply) =>
     reply

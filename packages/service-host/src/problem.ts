@@ -63,7 +63,11 @@ function withChoicesNamed(errors: readonly AjvError[]): AjvError[] {
 }
 
 /** Fastify's own client errors (bad JSON, wrong content type, body too large) keep their status. */
-function fromFastify(error: FastifyError): AppError | { status: number; detail: string } | undefined {
+function fromFastify(error: FastifyError, request?: FastifyRequest): AppError | { status: number; detail: string } | undefined {
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    // Fastify's words do not say which type, nor which would do.
+    return { status: 415, detail: `a ${request?.headers['content-type'] ?? 'body of this'} body is not accepted: send application/json or application/x-www-form-urlencoded` };
+  }
   if (error.validation) {
     const violations = withChoicesNamed(error.validation).map((v) => ({
       field:
@@ -83,8 +87,9 @@ function fromFastify(error: FastifyError): AppError | { status: number; detail: 
   return undefined;
 }
 
-export function toProblem(error: unknown, instance?: string): Problem & { retryAfterSeconds?: number } {
-  const known = error instanceof AppError ? error : fromFastify(error as FastifyError);
+export function toProblem(error: unknown, request?: FastifyRequest): Problem & { retryAfterSeconds?: number } {
+  const instance = request?.url;
+  const known = error instanceof AppError ? error : fromFastify(error as FastifyError, request);
   if (known instanceof AppError) {
     const status = statusOf[known.code];
     return {
@@ -106,7 +111,7 @@ export function toProblem(error: unknown, instance?: string): Problem & { retryA
 }
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
-  const { retryAfterSeconds, ...problem } = toProblem(error, request.url);
+  const { retryAfterSeconds, ...problem } = toProblem(error, request);
   if (problem.status >= 500 && problem.status !== 503) request.log.error({ err: error }, 'request failed: this is a bug');
   else request.log.info({ status: problem.status, detail: problem.detail }, 'request refused');
   if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterSeconds))));

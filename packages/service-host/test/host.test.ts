@@ -108,8 +108,11 @@ describe('a service on the embedded bus', () => {
     assert.equal(((await malformed.json()) as { status: number }).status, 400);
     const huge = await post({ text: 'x'.repeat(2_000_000), amount: 1 });
     assert.equal(huge.status, 413);
-    const wrongType = await post('text=x', { 'content-type': 'text/csv' });
-    assert.equal(wrongType.status, 415);
+    for (const type of ['text/csv', 'text/plain']) {
+      const wrongType = await post('text=x', { 'content-type': type });
+      assert.equal(wrongType.status, 415, type);
+      assert.match(((await wrongType.json()) as { detail: string }).detail, new RegExp(type), type);
+    }
     const compressed = await post(JSON.stringify({ text: 'x', amount: 1 }), { ...json, 'content-encoding': 'gzip' });
     assert.equal(compressed.status, 415);
     assert.match(((await compressed.json()) as { detail: string }).detail, /Content-Encoding gzip/);
