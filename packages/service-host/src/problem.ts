@@ -68,6 +68,10 @@ function fromFastify(error: FastifyError, request?: FastifyRequest): AppError | 
     // Fastify's words do not say which type, nor which would do.
     return { status: 415, detail: `a ${request?.headers['content-type'] ?? 'body of this'} body is not accepted: send application/json or application/x-www-form-urlencoded` };
   }
+  if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    // Its parser (secure-json-parse) also refuses valid JSON with a prototype-poisoning key, and does not say which.
+    return { status: 400, detail: 'the body is not valid JSON, or holds a __proto__ or constructor.prototype key, which is refused' };
+  }
   if (error.validation) {
     const violations = withChoicesNamed(error.validation).map((v) => ({
       field:

@@ -106,6 +106,10 @@ describe('a service on the embedded bus', () => {
     const malformed = await post('{"text": "x", ');
     assert.equal(malformed.status, 400);
     assert.equal(((await malformed.json()) as { status: number }).status, 400);
+    // Valid JSON, refused for its key (prototype poisoning): the answer must not call it invalid JSON alone.
+    const poisoned = await post('{"text": "x", "amount": 1, "__proto__": {"admin": true}}');
+    assert.equal(poisoned.status, 400);
+    assert.match(((await poisoned.json()) as { detail: string }).detail, /__proto__/);
     const huge = await post({ text: 'x'.repeat(2_000_000), amount: 1 });
     assert.equal(huge.status, 413);
     for (const type of ['text/csv', 'text/plain']) {
