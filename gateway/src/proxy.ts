@@ -278,8 +278,8 @@ class Attempt implements Dispatcher.DispatchHandler {
     this.replica = replica;
   }
 
-  abort(reason = new Error('the client closed the connection')): void {
-    this.controller?.abort(reason);
+  abort(): void {
+    this.controller?.abort(new Error('the client closed the connection'));
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {

@@ -154,6 +154,20 @@ describe('forwarding', () => {
     assert.equal(received, 65 * 65_536);
   });
 
+  it('gives up a streamed upload the client abandons, and goes on serving', async () => {
+    const create = async () => (await call(`${base}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json<{ id: number }>().id;
+    const created = await create();
+    const before = items.seen.length;
+    const upload = new PassThrough();
+    const pending = request(`${base}/items`, { method: 'POST', body: upload, headers: { 'content-type': 'application/json' } });
+    upload.write(`"${'a'.repeat(65_536)}`);
+    await eventually(() => assert.equal(items.seen.length, before + 1), { what: 'the upload to reach the service' });
+    upload.destroy(new Error('the client went away'));
+    await assert.rejects(pending);
+    // The service never got the whole body, so the abandoned upload created nothing.
+    assert.equal(await create(), created + 1);
+  });
+
   it('streams a large answer back whole', async () => {
     const response = await request(`${base}/items/bytes?n=${8 * 1_048_576}`);
     assert.equal(response.statusCode, 200);
