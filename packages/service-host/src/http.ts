@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import formBody from '@fastify/formbody';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import type { Logger } from 'pino';
 import type { App } from './definition.ts';
 import type { ServiceMetrics } from './metrics.ts';
@@ -47,12 +48,27 @@ export function createHttp({ logger, bodyLimit, metrics, ready, draining }: Http
   // "/ must be object"); without it, text/plain is a 415 naming the media type, like any other.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
-  app.setNotFoundHandler((request, reply) =>
-    reply
+  // Fastify answers 404 for a path that exists under other methods; HTTP says 405 with Allow. Its
+  // router is not public, so a second one (the same library) learns every route, to say which.
+  const methodsOf = FindMyWay<never>();
+  app.addHook('onRoute', ({ method, url }) => {
+    for (const one of [method].flat()) methodsOf.on(one as HTTPMethod, url, () => undefined);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => methodsOf.find(m as HTTPMethod, path) !== null);
+    if (allowed.length > 0) {
+      return reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .type('application/problem+json')
+        .send({ type: 'about:blank', title: 'Method Not Allowed', status: 405, detail: `${request.method} is not allowed on ${path}; it takes ${allowed.join(', ')}` });
+    }
+    return reply
       .status(404)
       .type('application/problem+json')
-      .send({ type: 'about:blank', title: 'Not Found', status: 404, detail: `no route for ${request.method} ${request.url}` }),
-  );
+      .send({ type: 'about:blank', title: 'Not Found', status: 404, detail: `no route for ${request.method} ${request.url}` });
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     const correlationId = request.headers[correlationHeader];

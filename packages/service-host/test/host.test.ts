@@ -124,6 +124,22 @@ describe('a service on the embedded bus', () => {
     assert.equal(await noteService.context.store.db.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n)), 0);
   });
 
+  it('answers a method a path does not take with 405 and the methods it does, and an unknown path with 404', async () => {
+    const created = (await (await post({ text: 'methods', amount: 1 })).json()) as { noteNo: number };
+    for (const [method, path, allow] of [
+      ['DELETE', `/notes/${created.noteNo}`, 'GET, HEAD'],
+      ['PUT', '/notes', 'GET, HEAD, POST'],
+      ['PATCH', '/notes?order=newest', 'GET, HEAD, POST'],
+    ] as const) {
+      const response = await fetch(`${noteService.url}${path}`, { method });
+      assert.equal(response.status, 405, `${method} ${path}`);
+      assert.equal(response.headers.get('allow'), allow, `${method} ${path}`);
+      assert.match(((await response.json()) as { detail: string }).detail, new RegExp(`${method} is not allowed on`));
+    }
+    const unknown = await fetch(`${noteService.url}/nowhere`, { method: 'DELETE' });
+    assert.equal(unknown.status, 404);
+  });
+
   it('publishes nothing when the command rolls back after emitting', async () => {
     const notesBefore = await noteCount();
     const response = await post({ text: 'doomed', amount: 7, failAfterEmit: true });

@@ -104,7 +104,10 @@ for (const mode of modes) {
       assertProblem(await http.get('/shipments/abc'), 400, '/shipId');
       assertProblem(await http.get('/shipments/99999'), 404);
       assertProblem(await http.get('/shipments?size=0'), 400, '/size');
-      assertProblem(await http.post('/shipments', { orderId: 1 }), 404);
+      // Shipments come from Ordered only: the collection takes no POST.
+      const posted = await http.post('/shipments', { orderId: 1 });
+      assertProblem(posted, 405);
+      assert.equal(posted.headers.get('allow'), 'GET, HEAD');
     });
   });
 }
