@@ -50,6 +50,13 @@ export class AppError extends Error {
 
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
 
+/** An error and the errors in its `cause` chain, outermost first. */
+export function errorChain(error: unknown): Error[] {
+  const chain: Error[] = [];
+  for (let cause = error; cause instanceof Error && !chain.includes(cause); cause = cause.cause) chain.push(cause);
+  return chain;
+}
+
 export const notFound = (what: string, id: string | number): AppError =>
   new AppError('not_found', `${what} ${id} does not exist`);
 

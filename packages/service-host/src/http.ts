@@ -51,12 +51,16 @@ export function createHttp({ logger, bodyLimit, metrics, ready, draining }: Http
   // Fastify answers 404 for a path that exists under other methods; HTTP says 405 with Allow. Its
   // router is not public, so a second one (the same library) learns every route, to say which.
   const methodsOf = FindMyWay<never>();
+  const methods = new Set<HTTPMethod>();
   app.addHook('onRoute', ({ method, url }) => {
-    for (const one of [method].flat()) methodsOf.on(one as HTTPMethod, url, () => undefined);
+    for (const one of [method].flat() as HTTPMethod[]) {
+      methods.add(one);
+      methodsOf.on(one, url, () => undefined);
+    }
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
-    const allowed = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => methodsOf.find(m as HTTPMethod, path) !== null);
+    const allowed = [...methods].sort().filter((m) => methodsOf.find(m, path) !== null);
     if (allowed.length > 0) {
       return reply
         .status(405)

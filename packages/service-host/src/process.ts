@@ -1,5 +1,5 @@
 import closeWithGrace from 'close-with-grace';
-import { AppError } from '@eventide/core';
+import { AppError, errorChain } from '@eventide/core';
 import type { Logger } from 'pino';
 import Type from 'typebox';
 import { ConfigError, readEnvironment } from './config.ts';
@@ -59,10 +59,7 @@ const processEnvironment = Type.Object({
 
 /** The words of the first AppError `unavailable` in the error's causes: a dependency that did not answer. */
 function dependencyDown(error: unknown): string | undefined {
-  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
-    if (cause instanceof AppError && cause.code === 'unavailable') return cause.message;
-  }
-  return undefined;
+  return errorChain(error).find((cause) => cause instanceof AppError && cause.code === 'unavailable')?.message;
 }
 
 function portInUse(error: unknown): string | undefined {

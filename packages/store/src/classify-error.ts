@@ -1,4 +1,4 @@
-import { AppError, networkErrorCodes } from '@eventide/core';
+import { AppError, errorChain, networkErrorCodes } from '@eventide/core';
 
 /**
  * Maps a driver error to the platform's error model where it has a meaning for the caller:
@@ -22,7 +22,7 @@ export function classifyError(error: unknown): AppError | undefined {
  * fails to start on one prints this line instead of a stack trace.
  */
 export function explainStoreFailure(error: unknown): string | undefined {
-  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+  for (const cause of errorChain(error)) {
     const { code } = cause as DriverError;
     if (code === '3D000' || code === 'ER_BAD_DB_ERROR') return `its store's database does not exist (${cause.message}): create it, then start again`;
     if (typeof code === 'string' && refusedCredentialCodes.has(code)) return `its store refused the credentials (${cause.message})`;
