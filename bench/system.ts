@@ -107,7 +107,6 @@ function describeErrors(result: Result): string {
 }
 
 // Before the system runs, and again after it stopped: the machine's speed at both ends of the run.
-calibrate();
 const calibrationBefore = calibrate();
 const dir = tempDir('eventide-bench-system-');
 if (values.auth !== 'on' && values.auth !== 'off') throw new Error(`--auth on|off, not ${values.auth}`);
