@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
 import { startRunner, type RunnerStatus } from '@eventide/runner';
 import { tempDir } from '@eventide/testing';
-import { calibrate } from './lib/calibration.ts';
+import { calibrate, syscallMicros } from './lib/calibration.ts';
 import { cpuSnapshot, pssMb, rssMb } from './lib/processes.ts';
 import { startGatewayWithoutTokens } from './lib/gateway-without-tokens.ts';
 import type { BenchTarget, Scenario } from './lib/scenario.ts';
@@ -107,7 +107,7 @@ function describeErrors(result: Result): string {
 }
 
 // Before the system runs, and again after it stopped: the machine's speed at both ends of the run.
-const calibrationBefore = calibrate();
+const machineBefore = { 'CPU work ms before': calibrate(), 'syscall µs before': syscallMicros() };
 const dir = tempDir('eventide-bench-system-');
 if (values.auth !== 'on' && values.auth !== 'off') throw new Error(`--auth on|off, not ${values.auth}`);
 const auth = values.auth === 'on';
@@ -234,4 +234,8 @@ try {
   await runner.close();
   dir.remove();
 }
-report(`${system}: the machine (a fixed piece of CPU work in this process, ms; more is a slower machine)`, [{ 'before the run': calibrationBefore, 'after the run': calibrate() }], values.json);
+report(
+  `${system}: the machine before and after the run (a fixed piece of CPU work in this process, ms; one system call, µs; more is a slower machine)`,
+  [{ ...machineBefore, 'CPU work ms after': calibrate(), 'syscall µs after': syscallMicros() }],
+  values.json,
+);
