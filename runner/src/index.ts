@@ -1,4 +1,4 @@
-export { startRunner, type GatewayStatus, type RunnerOptions, type RunnerStatus, type RunningRunner } from './runner.ts';
+export { bundleRun, startRunner, type GatewayStatus, type RunnerOptions, type RunnerStatus, type RunningRunner } from './runner.ts';
 export { maxReplicas, type ReplicaStatus, type ServiceStatus } from './service.ts';
 export { defaultSupervision, type Supervision } from './replica.ts';
 export { controlSocketPath } from './control.ts';
