@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
 import { bundleRun, startRunner, type RunnerStatus } from '@eventide/runner';
 import { tempDir } from '@eventide/testing';
-import { calibrate, syscallMicros } from './lib/calibration.ts';
+import { machineSpeed } from './lib/calibration.ts';
 import { cpuSnapshot, pssMb, rssMb } from './lib/processes.ts';
 import { startGatewayWithoutTokens } from './lib/gateway-without-tokens.ts';
 import type { BenchTarget, Scenario } from './lib/scenario.ts';
@@ -107,7 +107,7 @@ function describeErrors(result: Result): string {
 }
 
 // Before the system runs, and again after it stopped: the machine's speed at both ends of the run.
-const machineBefore = { 'CPU work ms before': calibrate(), 'syscall µs before': syscallMicros() };
+const machineBefore = machineSpeed();
 const dir = tempDir('eventide-bench-system-');
 if (values.auth !== 'on' && values.auth !== 'off') throw new Error(`--auth on|off, not ${values.auth}`);
 const auth = values.auth === 'on';
@@ -122,7 +122,7 @@ const runnerLines: string[] = [];
 const keep = (line: string) => runnerLines.push(line) > 200 && runnerLines.shift();
 // A profiled run starts from the sources, so its profiles name files and packages (its start CPU is then not the real one).
 // Otherwise the bundles are built first, as npm install builds them: 'ready in' is a start's, not
-// that of a rebuild after an edit (which made one run 3.8 s instead of 1.7-1.9).
+// a rebuild's after an edit.
 if (values.profile === undefined) await bundleRun();
 const runner = await startRunner({ systems: [system], dataDir: dir.path, ports: 'ephemeral', env, auth, output: keep, bundle: values.profile === undefined });
 try {
@@ -239,6 +239,9 @@ try {
 }
 report(
   `${system}: the machine before and after the run (a fixed piece of CPU work in this process, ms; one system call, µs; more is a slower machine)`,
-  [{ ...machineBefore, 'CPU work ms after': calibrate(), 'syscall µs after': syscallMicros() }],
+  [
+    { when: 'before the run', ...machineBefore },
+    { when: 'after the run', ...machineSpeed() },
+  ],
   values.json,
 );
