@@ -10,7 +10,9 @@
  *     straight to its service side by side: req/s, p50/p99, errors, and their ratio;
  *   - (not with --cpu) propagation: command → another service's state shows it, p50/p99 over 200
  *     samples (polled every 2 ms, so the figure includes up to one poll's delay);
- *   - time from the runner's start to every process ready, and RSS after all of it;
+ *   - time from the runner's start to every process ready;
+ *   - RSS of each process after all of it, and its peaks (the kernel's high-water marks, so a
+ *     process over the bar mid-load cannot hide): while it started, and under the loads;
  *   - the machine's speed before and after the run (a fixed piece of CPU work, lib/calibration.ts).
  * `--profile <dir>` has every process, started from its sources, write a V8 CPU profile there when it exits (node bench/profile.ts <dir> summarizes).
  */
@@ -22,7 +24,7 @@ import autocannon, { type Result } from 'autocannon';
 import { bundleRun, startRunner, type RunnerStatus } from '@eventide/runner';
 import { tempDir } from '@eventide/testing';
 import { machineSpeed } from './lib/calibration.ts';
-import { cpuSnapshot, pssMb, rssMb } from './lib/processes.ts';
+import { cpuSnapshot, peakRssMb, pssMb, resetPeakRss, rssMb } from './lib/processes.ts';
 import { startGatewayWithoutTokens } from './lib/gateway-without-tokens.ts';
 import type { BenchTarget, Scenario } from './lib/scenario.ts';
 import { report, round, summarize } from './lib/stats.ts';
@@ -129,6 +131,10 @@ try {
   const status = await runner.status();
   const pids = pidsOf(status);
   const startCpu = cpuSnapshot(pids);
+  // The start's own peak (the binary's start-only pages, its garbage) is read apart: from here the
+  // high-water marks count the loads alone.
+  const startPeak = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, peakRssMb(pid)]));
+  for (const pid of Object.values(pids)) resetPeakRss(pid);
   const tokens = new Map<string, Promise<string>>();
   const target: BenchTarget = {
     gateway: runner.gatewayUrl,
@@ -224,12 +230,16 @@ try {
           'propagation p50 ms': spread.p50,
           'propagation p99 ms': spread.p99,
           'ready in ms': runner.readyInMs,
-          ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [`${name} RSS MB`, rssMb(pid)])),
         },
       ],
       values.json,
     );
   }
+  report(
+    `${system}: RSS of each process now, at its peak while it started, and at its peak under all the loads (MB, the kernel's high-water marks)`,
+    Object.entries(pids).map(([name, pid]) => ({ process: name, now: rssMb(pid), 'start peak': startPeak[name], 'load peak': peakRssMb(pid) })),
+    values.json,
+  );
 } catch (error) {
   process.stderr.write(`${runnerLines.join('\n')}\n`);
   throw error;

@@ -3,7 +3,7 @@
  * measure that survives a busy machine: wall-clock throughput drops when other work shares the
  * cores, the CPU a request costs each process much less so.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 /** Kernel clock ticks per second (`getconf CLK_TCK`): 100 on every Linux Node supports. */
 const ticksPerSecond = 100;
@@ -17,13 +17,26 @@ export function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
 }
 
-/** Resident set size of `pid` in MB. */
-export function rssMb(pid: number): number {
+/** A `kB` field of `/proc/<pid>/status`, in MB. */
+function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
     .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
+    .find((l) => l.startsWith(`${field}:`));
   return Math.round(Number(line?.match(/(\d+)/)?.[1] ?? Number.NaN) / 1024);
 }
+
+/** Resident set size of `pid` in MB, now. */
+export const rssMb = (pid: number): number => statusMb(pid, 'VmRSS');
+
+/**
+ * The most `pid` has held resident since it started or since resetPeakRss, in MB (the kernel's
+ * high-water mark, so no moment between two readings escapes it): what the footprint bar must
+ * hold to, since a process over it under load is over it, whatever it reads once the load stopped.
+ */
+export const peakRssMb = (pid: number): number => statusMb(pid, 'VmHWM');
+
+/** Starts `pid`'s high-water mark again from what it holds now (Linux's clear_refs, code 5). */
+export const resetPeakRss = (pid: number): void => writeFileSync(`/proc/${pid}/clear_refs`, '5');
 
 /** CPU milliseconds of each named process now. */
 export const cpuSnapshot = (pids: Readonly<Record<string, number>>): Record<string, number> =>
