@@ -74,10 +74,19 @@ describe('the memory reducer of every process', () => {
     assert.deepEqual(JSON.parse(JSON.stringify({ rss: process.memoryUsage().rss > 0 })), { rss: true });
   });
 
+  it('drops the pages only the start read as soon as it starts, before any quiet period', { skip: process.platform !== 'linux' }, async () => {
+    const child = spawnNode(new URL('./fixtures/started.ts', import.meta.url).pathname, [], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let printed = '';
+    for await (const chunk of child.stdout!) printed += String(chunk);
+    const [before, after] = printed.trim().split(' ').map(Number) as [number, number];
+    assert.ok(before > 20_000, `only ${before} kB of file pages resident after the start`);
+    assert.ok(after < before * 0.6, `file pages ${before} kB before the reducer started, ${after} kB after`);
+  });
+
   it('gives back what a busy process left behind once it goes quiet', async () => {
     // The flags the runner gives every process (memoryOptions in runner/src/env.ts).
     const child = spawnNode(new URL('./fixtures/churn.ts', import.meta.url).pathname, ['100'], {
-      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: '--expose-gc --max-semi-space-size=8 --max-old-space-size=64' },
+      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: '--expose-gc --max-semi-space-size=4 --max-old-space-size=64' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {
