@@ -48,11 +48,11 @@ describe('a replica’s environment', () => {
 
 describe('memory options of a process', () => {
   it('limits the young and old generations and the malloc arenas, and lets the memory reducer collect', () => {
-    assert.deepEqual(memoryOptions({}), { NODE_OPTIONS: '--expose-gc --max-semi-space-size=8 --max-old-space-size=64', MALLOC_ARENA_MAX: '2' });
+    assert.deepEqual(memoryOptions({}), { NODE_OPTIONS: '--expose-gc --max-semi-space-size=4 --max-old-space-size=64', MALLOC_ARENA_MAX: '2' });
   });
 
   it('keeps what the caller gave, and its sizes win', () => {
     const given = memoryOptions({ NODE_OPTIONS: '--enable-source-maps --max-old-space-size=256', MALLOC_ARENA_MAX: '4' });
-    assert.deepEqual(given, { NODE_OPTIONS: '--enable-source-maps --max-old-space-size=256 --expose-gc --max-semi-space-size=8', MALLOC_ARENA_MAX: '4' });
+    assert.deepEqual(given, { NODE_OPTIONS: '--enable-source-maps --max-old-space-size=256 --expose-gc --max-semi-space-size=4', MALLOC_ARENA_MAX: '4' });
   });
 });

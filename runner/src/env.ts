@@ -50,19 +50,20 @@ export function replicaEnv({ base, service, prefixes, owned }: ReplicaEnvInput):
 }
 
 /**
- * Memory limits for every process of a run (the brief's bar is 100 MB RSS): an 8 MB semi-space
- * instead of V8's 16 MB and two malloc arenas instead of one per thread, and an old generation
- * held to 64 MB: V8 otherwise lets it grow with the request rate, not with what is live (a
- * reservation service held 150 MB of heap after 54,000 requests, 15 MB of it live), and keeps it
- * after the load stops. The young generation is where CPU and memory trade: 2 MB semi-spaces
- * made GC a quarter of POS's CPU; 8 MB cost 0 to 12 MB RSS under load and cut a gas station
- * sale's CPU by 16% (docs/architecture.md, "Where the brief's bars stand"). `--expose-gc` lets
- * each process's memory reducer collect once a load drops (reclaim.ts in service-host). A size
- * the caller gave (NODE_OPTIONS, MALLOC_ARENA_MAX) wins.
+ * Memory limits for every process of a run (the brief's bar is 100 MB RSS, at any moment): a 4 MB
+ * semi-space instead of V8's 16 MB and two malloc arenas instead of one per thread, and an old
+ * generation held to 64 MB: V8 otherwise lets it grow with the request rate, not with what is live
+ * (a reservation service held 150 MB of heap after 54,000 requests, 15 MB of it live), and keeps it
+ * after the load stops. The young generation is where CPU and memory trade: 2 MB semi-spaces made
+ * GC a quarter of POS's CPU; 8 MB cut a gas station sale's CPU by 16% against 2 but left POS at
+ * 103–115 MB at its peak under 50 connections; 4 MB holds it at 95–97 for about 10% more of its
+ * CPU per sale (docs/architecture.md, "Where the brief's bars stand"). `--expose-gc` lets each
+ * process's memory reducer collect once a load drops (reclaim.ts in service-host). A size the
+ * caller gave (NODE_OPTIONS, MALLOC_ARENA_MAX) wins.
  */
 export function memoryOptions(base: Readonly<Record<string, string | undefined>>): { NODE_OPTIONS: string; MALLOC_ARENA_MAX: string } {
   const given = base.NODE_OPTIONS ?? '';
-  const limits = [['--max-semi-space-size', 8], ['--max-old-space-size', 64]] as const;
+  const limits = [['--max-semi-space-size', 4], ['--max-old-space-size', 64]] as const;
   return {
     NODE_OPTIONS: [given, ...(given.includes('--expose-gc') ? [] : ['--expose-gc']), ...limits.filter(([flag]) => !given.includes(flag)).map(([flag, mb]) => `${flag}=${mb}`)].filter(Boolean).join(' '),
     MALLOC_ARENA_MAX: base.MALLOC_ARENA_MAX ?? '2',
