@@ -237,7 +237,7 @@ try {
   }
   report(
     `${system}: RSS of each process now, at its peak while it started, and at its peak under all the loads (MB, the kernel's high-water marks)`,
-    Object.entries(pids).map(([name, pid]) => ({ process: name, now: rssMb(pid), 'start peak': startPeak[name], 'load peak': peakRssMb(pid) })),
+    Object.entries(pids).map(([name, pid]) => ({ process: name, now: rssMb(pid), 'start peak': startPeak[name]!, 'load peak': peakRssMb(pid) })),
     values.json,
   );
 } catch (error) {
