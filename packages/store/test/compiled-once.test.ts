@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { CamelCasePlugin, type Kysely } from 'kysely';
+import { isAppError } from '@eventide/core';
 import { needs } from '@eventide/testing';
 import { openStore, runCompiledOnce } from '@eventide/store';
 import type { Store } from '@eventide/store';
@@ -59,6 +61,30 @@ for (const engine of testEngines) {
       await insert({ id: 'n5', body: 'fifth' });
       await assert.rejects(insert({ id: 'n6', body: undefined }), /a parameter is undefined/);
       assert.equal(await store.db.selectFrom('notes').select('id').where('id', '=', 'n6').executeTakeFirst(), undefined);
+    });
+
+    it("runs in a transaction on the transaction's own connection: seen by the rest of it, classified, rolled back with it", async () => {
+      const insert = (db: Kysely<any>, id: string, body: string) =>
+        runCompiledOnce(db, 'insert a note', [id, body], () => db.insertInto('notes').values({ id, body }));
+      const outcome = store.transaction(async (trx) => {
+        await insert(trx, 't1', 'in a transaction');
+        assert.deepEqual({ ...(await trx.selectFrom('notes').select('body').where('id', '=', 't1').executeTakeFirst()) }, { body: 'in a transaction' });
+        const duplicate = await insert(trx, 't1', 'again').then(() => undefined, (error: unknown) => error);
+        assert.ok(isAppError(duplicate) && duplicate.code === 'conflict', `a duplicate key gave ${String(duplicate)}`);
+        throw new Error('roll back');
+      });
+      await assert.rejects(outcome, /roll back/);
+      assert.equal(await store.db.selectFrom('notes').select('id').where('id', '=', 't1').executeTakeFirst(), undefined);
+    });
+
+    it("keeps a Kysely's plugins, in a transaction too", async () => {
+      await store.db.insertInto('notes').values({ id: 'p1', body: 'with a plugin' }).execute();
+      const read = (db: Kysely<any>) =>
+        runCompiledOnce<Record<string, unknown>>(db, 'read a note body as note_body', ['p1'], () => db.selectFrom('notes').select('body as note_body').where('id', '=', 'p1'));
+      const camel = new CamelCasePlugin();
+      assert.deepEqual((await read(store.db.withPlugin(camel))).rows.map((row) => ({ ...row })), [{ noteBody: 'with a plugin' }]);
+      const inTransaction = await store.transaction(async (trx) => (await read(trx.withPlugin(camel))).rows);
+      assert.deepEqual(inTransaction.map((row) => ({ ...row })), [{ noteBody: 'with a plugin' }]);
     });
   });
 }

@@ -1,10 +1,15 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import { executeCompiled } from '../compiled-once.ts';
 
 interface Unit<DB> {
   readonly work: (trx: Transaction<DB>) => Promise<unknown>;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
+
+const savepoint = CompiledQuery.raw('savepoint unit');
+const rollbackToSavepoint = CompiledQuery.raw('rollback to unit');
+const releaseSavepoint = CompiledQuery.raw('release unit');
 
 type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
@@ -49,15 +54,15 @@ export function groupCommit<DB>(db: Kysely<DB>): <T>(work: (trx: Transaction<DB>
     const outcomes: Outcome[] = [];
     try {
       for (const unit of batch) {
-        await sql`savepoint unit`.execute(trx);
+        await executeCompiled(trx, savepoint);
         try {
           outcomes.push({ ok: true, value: await unit.work(trx) });
         } catch (error) {
           // A failure SQLite itself rolled back the whole transaction for ends here, at the savepoint.
-          await sql`rollback to unit`.execute(trx);
+          await executeCompiled(trx, rollbackToSavepoint);
           outcomes.push({ ok: false, error });
         }
-        await sql`release unit`.execute(trx);
+        await executeCompiled(trx, releaseSavepoint);
       }
       await trx.commit().execute();
     } catch (error) {
