@@ -13,7 +13,7 @@ export interface ConsumerPipelineOptions {
   readonly publisher: Publisher;
   /** Payloads of these event types are validated before the handler; other types pass. */
   readonly contracts?: ContractRegistry;
-  /** Attempts before dead-lettering, the first included (default 5). */
+  /** Attempts before dead-lettering, the first included (default 5); a dependency's outage does not count. */
   readonly maxAttempts?: number;
   readonly backoff?: BackoffOptions;
   /** Injectable for tests; must reject when the signal aborts. Default: a real timer. */
@@ -31,9 +31,10 @@ const realSleep: Sleep = (ms, signal) => delay(ms, undefined, { signal });
 
 /**
  * Wraps a handler so that, seen from the adapter, it almost always resolves: a payload that breaks
- * its contract or an error that cannot be retried is dead-lettered at once; anything else is retried
- * with backoff and dead-lettered after `maxAttempts`. It rejects only during shutdown or when the
- * dead-letter publish itself fails, and then the adapter delivers the same message again.
+ * its contract or an error that cannot be retried is dead-lettered at once; a dependency that is
+ * down is waited for (retry.ts); anything else is retried with backoff and dead-lettered after
+ * `maxAttempts`. It rejects only during shutdown or when the dead-letter publish itself fails, and
+ * then the adapter delivers the same message again.
  */
 export function consumerPipeline(handler: DeliveryHandler, options: ConsumerPipelineOptions): DeliveryHandler {
   const { maxAttempts = 5, signal, logger } = options;

@@ -45,6 +45,27 @@ describe('retry', () => {
     assert.equal(handler.calls(), 2);
   });
 
+  it('waits out a dependency that is down, past maxAttempts: the delivery is handled once it answers, never given up', async () => {
+    const { sleep, delays } = recordingSleep();
+    const handler = flakyHandler(12, new AppError('unavailable', 'read model store down'));
+    await retry({ maxAttempts: 3, backoff: linear, sleep })(handler.handle)(delivery());
+    assert.equal(handler.calls(), 13);
+    assert.deepEqual(delays, Array.from({ length: 12 }, (_, i) => linear(i + 1)));
+  });
+
+  it('counts only the failures that may be the message\'s own toward maxAttempts', async () => {
+    const { sleep } = recordingSleep();
+    const failures = [new AppError('timeout', 'slow'), new Error('bug'), new AppError('unavailable', 'down'), new Error('bug'), new Error('bug')];
+    let calls = 0;
+    const handle = async (): Promise<void> => {
+      const failure = failures[calls];
+      calls += 1;
+      if (failure) throw failure;
+    };
+    await assert.rejects(retry({ maxAttempts: 3, backoff: linear, sleep })(handle)(delivery()), (error: unknown) => error instanceof GaveUp && error.attempts === 5);
+    assert.equal(calls, 5);
+  });
+
   it('reports each retry to the hook and the logger', async () => {
     const { sleep } = recordingSleep();
     const logger = new RecordingLogger();

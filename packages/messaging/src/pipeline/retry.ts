@@ -28,21 +28,30 @@ export interface RetryOptions {
 /** An AppError says whether trying again can help; anything else might be transient, so it is retried. */
 const retryable = (error: unknown): boolean => !isAppError(error) || error.canRetry;
 
+/** A dependency is down, slow or refusing for now (its AppError can be retried): nothing about the message. */
+const dependencyWaited = (error: unknown): boolean => isAppError(error) && error.canRetry;
+
 /**
- * Tries a delivery up to `maxAttempts` times with backoff between attempts, then throws GaveUp.
- * A non-retryable error gives up at once. Once `signal` has aborted, the error passes through
- * untouched: the delivery stays uncommitted and is handled again after the restart.
+ * Tries a delivery with backoff between attempts. A non-retryable error gives up at once (GaveUp).
+ * A dependency that is down (an AppError that can be retried: the service's store or read model,
+ * a service it calls) is waited for, however long, at the backoff's ceiling: it says nothing
+ * about the message, and giving up would dead-letter every event of an outage, which the view it
+ * feeds would then never show (an Order service whose Redis was away for 15 s lost three).
+ * Only other errors, which may be the message's own, count toward `maxAttempts`, and then it
+ * gives up. Once `signal` has aborted, the error passes through untouched: the delivery stays
+ * uncommitted and is handled again after the restart.
  */
 export function retry(options: RetryOptions): Middleware {
   const { maxAttempts, backoff, sleep, signal, onRetry, logger } = options;
   return (next) => async (delivery) => {
-    for (let attempt = 1; ; attempt += 1) {
+    for (let attempt = 1, counted = 0; ; attempt += 1) {
       try {
         await next(delivery);
         return;
       } catch (error) {
         if (signal?.aborted) throw error;
-        if (!retryable(error) || attempt >= maxAttempts) throw new GaveUp(error, attempt);
+        if (!dependencyWaited(error)) counted += 1;
+        if (!retryable(error) || counted >= maxAttempts) throw new GaveUp(error, attempt);
         const delayMs = backoff(attempt);
         onRetry?.({ delivery, attempt, delayMs, error });
         logger?.warn(
