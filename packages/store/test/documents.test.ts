@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { AppError } from '@eventide/core';
@@ -306,6 +308,30 @@ for (const target of [...sqlTargets, redisTarget]) {
     });
   });
 }
+
+describe('documents on a Redis that accepts connections and never answers (a hung server)', () => {
+  it('answers reads and pings with AppError timeout within two seconds, instead of waiting with them', { timeout: 10_000 }, async () => {
+    const hung = createServer((socket) => socket.resume());
+    hung.listen(0, '127.0.0.1');
+    await once(hung, 'listening');
+    const documents = await openRedisDocuments(`redis://127.0.0.1:${(hung.address() as AddressInfo).port}`);
+    try {
+      for (const command of [() => documents.ping(), () => documents.collection('notes').get('n1')]) {
+        const started = performance.now();
+        const error = await command().then(
+          () => assert.fail('a hung server answered'),
+          (rejection: unknown) => rejection,
+        );
+        assert.ok(error instanceof AppError && error.code === 'timeout', String(error));
+        assert.ok(error.canRetry && error.retryAfterSeconds !== undefined);
+        assert.ok(performance.now() - started < 3_000, `rejected after ${Math.round(performance.now() - started)} ms`);
+      }
+    } finally {
+      await documents.close();
+      hung.close();
+    }
+  });
+});
 
 describe('[redis] documents on an unreachable Redis', await needs('redis'), () => {
   it('reports the server as AppError unavailable', async () => {

@@ -27,8 +27,10 @@ export interface RedisDocumentsOptions {
 export async function openRedisDocuments(url: string, options: RedisDocumentsOptions = {}): Promise<Documents> {
   const { namespace = 'documents', logger, maxAttempts = 50 } = options;
   // A command fails after two reconnection attempts rather than queueing for seconds, so that a
-  // read answers 503 quickly while Redis is away.
-  const redis = new Redis(url, { maxRetriesPerRequest: 2, scripts: documentScripts });
+  // read answers 503 quickly while Redis is away; and after commandTimeoutMs without an answer, so
+  // that a server that is there but hung (stopped, partitioned with the connection open) does too,
+  // rather than holding every read and every projection for as long as it hangs.
+  const redis = new Redis(url, { maxRetriesPerRequest: 2, commandTimeout: commandTimeoutMs, scripts: documentScripts });
   redis.on('error', (error: Error) => logger?.warn({ err: error }, 'redis: connection error'));
   const keys = new KeySpace(namespace);
   const applyOnce: Documents['applyOnce'] = async (consumer, eventId, mutate) => {
@@ -60,7 +62,8 @@ export async function openRedisDocuments(url: string, options: RedisDocumentsOpt
       await guard(redis.ping());
     },
     close: async () => {
-      if (redis.status !== 'end') await redis.quit();
+      // QUIT waits for the server's answer; a server that is away or hung gets the socket closed instead.
+      if (redis.status !== 'end') await redis.quit().catch(() => redis.disconnect());
     },
   };
 }
@@ -82,12 +85,21 @@ class KeySpace {
 
 const redisUnavailable = /^(Connection is closed|Reached the max retries per request limit|Stream isn't writeable)/;
 
+/**
+ * Redis answers these commands in well under a millisecond; one unanswered for 2 s is a hung server
+ * (a late answer to a write is safe: applyOnce's marker makes its retry a duplicate).
+ */
+const commandTimeoutMs = 2_000;
+
 async function guard<T>(command: Promise<T>): Promise<T> {
   try {
     return await command;
   } catch (error) {
     if (error instanceof Error && redisUnavailable.test(error.message)) {
       throw new AppError('unavailable', `redis unavailable: ${error.message}`, { cause: error, retryAfterSeconds: 1 });
+    }
+    if (error instanceof Error && error.message === 'Command timed out') {
+      throw new AppError('timeout', `redis did not answer within ${commandTimeoutMs} ms`, { cause: error, retryAfterSeconds: 1 });
     }
     throw classifyError(error) ?? error;
   }
