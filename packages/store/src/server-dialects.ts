@@ -20,17 +20,20 @@ const postgresTypes = {
     oid === int8Oid && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format as 'text'),
 };
 
-export function postgresDialect(url: string, poolSize: number, logger?: Logger): PostgresDialect {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: postgresTypes as pg.CustomTypesConfig });
+/** `connectTimeoutMs` bounds the wait for a pooled client and a new connection's handshake (StoreOptions). */
+export function postgresDialect(url: string, poolSize: number, connectTimeoutMs: number, logger?: Logger): PostgresDialect {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: connectTimeoutMs, types: postgresTypes as pg.CustomTypesConfig });
   // An idle client losing its connection emits 'error' on the pool; unhandled, it would end the process.
   pool.on('error', (error) => logger?.warn({ err: error }, 'postgres: idle connection lost'));
   return new PostgresDialect({ pool });
 }
 
-export function mysqlDialect(url: string, poolSize: number): MysqlDialect {
+/** `connectTimeoutMs` bounds a new connection's handshake (StoreOptions). */
+export function mysqlDialect(url: string, poolSize: number, connectTimeoutMs: number): MysqlDialect {
   const pool = createPool({
     uri: url.replace(/^mariadb:/, 'mysql:'),
     connectionLimit: poolSize,
+    connectTimeout: connectTimeoutMs,
     // Dates in UTC, whatever the server's or the host's zone.
     timezone: 'Z',
     charset: 'utf8mb4',

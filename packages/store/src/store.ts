@@ -42,6 +42,13 @@ export interface StoreOptions {
   readonly poolSize?: number;
   /** How long SQLite waits for another process's write lock before failing as unavailable (default 5000 ms). */
   readonly busyTimeoutMs?: number;
+  /**
+   * How long a connection may take to come before the query fails as unavailable (default 5000
+   * ms): on PostgreSQL a free one from the pool or a new one with its handshake, on MariaDB a new
+   * one's handshake (mysql2's pool does not bound the wait for a free one). Without it a server
+   * that is there but hung held every request for as long as it hung.
+   */
+  readonly connectTimeoutMs?: number;
   readonly logger?: Logger;
 }
 
@@ -85,7 +92,7 @@ interface Connection {
 const sqliteConnections = new Map<string, { connection: Connection; stores: number }>();
 
 async function connect(url: string, options: StoreOptions): Promise<Connection> {
-  const { poolSize = 10, busyTimeoutMs = 5_000, logger } = options;
+  const { poolSize = 10, busyTimeoutMs = 5_000, connectTimeoutMs = 5_000, logger } = options;
   const scheme = url.slice(0, url.indexOf(':'));
   const own = (dialect: Dialect, kind: SqlDialect): Connection => {
     const db = new Kysely<any>({ dialect: classifyingDialect(dialect) });
@@ -118,12 +125,12 @@ async function connect(url: string, options: StoreOptions): Promise<Connection> 
     case 'postgres':
     case 'postgresql': {
       const { postgresDialect } = await import('./server-dialects.ts');
-      return own(postgresDialect(url, poolSize, logger), 'postgres');
+      return own(postgresDialect(url, poolSize, connectTimeoutMs, logger), 'postgres');
     }
     case 'mysql':
     case 'mariadb': {
       const { mysqlDialect } = await import('./server-dialects.ts');
-      return own(mysqlDialect(url, poolSize), 'mysql');
+      return own(mysqlDialect(url, poolSize, connectTimeoutMs), 'mysql');
     }
     default:
       throw new Error(`unsupported store URL scheme "${scheme}:" (sqlite:, postgres://, mysql://, mariadb://)`);

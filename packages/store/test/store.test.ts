@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
@@ -256,6 +258,23 @@ for (const engine of testEngines.filter((candidate) => candidate.infra)) {
         assert.equal(error.code, 'unavailable');
       } finally {
         await store.close();
+      }
+    });
+
+    it('reports a server that accepts connections and never answers (a hung one) as AppError unavailable, after connectTimeoutMs', { timeout: 10_000 }, async () => {
+      const hung = createServer((socket) => socket.resume());
+      hung.listen(0, '127.0.0.1');
+      await once(hung, 'listening');
+      const { port } = hung.address() as AddressInfo;
+      const store = await openStore(engine.name === 'postgres' ? `postgres://postgres@127.0.0.1:${port}/none` : `mysql://root@127.0.0.1:${port}/none`, { connectTimeoutMs: 300 });
+      try {
+        const started = performance.now();
+        const error = await rejection(store.ping());
+        assert.ok(error instanceof AppError && error.code === 'unavailable', String(error));
+        assert.ok(performance.now() - started < 2_000, `rejected after ${Math.round(performance.now() - started)} ms`);
+      } finally {
+        await store.close();
+        hung.close();
       }
     });
 
