@@ -22,7 +22,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
 import { bundleRun, startRunner, type RunnerStatus } from '@eventide/runner';
-import { tempDir } from '@eventide/testing';
+import { metricSum, tempDir } from '@eventide/testing';
 import { machineSpeed } from './lib/calibration.ts';
 import { cpuSnapshot, peakRssMb, pssMb, resetPeakRss, rssMb } from './lib/processes.ts';
 import { startGatewayWithoutTokens } from './lib/gateway-without-tokens.ts';
@@ -73,13 +73,6 @@ function pidsOf(status: RunnerStatus): Record<string, number> {
   return pids;
 }
 
-/** A gauge's value summed over a Prometheus text exposition. */
-const gauge = (text: string, name: string): number =>
-  text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-
 /** Resolves once no service has an event in its outbox or an unhandled one on its subscriptions, twice in a row. */
 async function settled(status: RunnerStatus): Promise<void> {
   const urls = status.services.flatMap((s) => s.replicas.map((r) => r.url));
@@ -88,7 +81,7 @@ async function settled(status: RunnerStatus): Promise<void> {
     const pending = await Promise.all(
       urls.map(async (url) => {
         const text = await (await fetch(`${url}/metrics`)).text();
-        return gauge(text, 'consumer_lag_messages') + gauge(text, 'outbox_backlog_messages');
+        return metricSum(text, 'consumer_lag_messages') + metricSum(text, 'outbox_backlog_messages');
       }),
     );
     quiet = pending.every((n) => n === 0) ? quiet + 1 : 0;

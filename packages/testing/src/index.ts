@@ -5,3 +5,4 @@ export * from './tmp.ts';
 export * from './processes.ts';
 export * from './fake-upstream.ts';
 export * from './ports.ts';
+export * from './metrics.ts';

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { deadLetterTopicOf, topicOf } from '@eventide/messaging';
 import { startService, type RunningService } from '@eventide/service-host';
 import { client, distributedMode, type Setup, type Tap } from '@eventide/service-host/testing';
-import { eventually, freePort, tempDir } from '@eventide/testing';
+import { eventually, freePort, metricSum, tempDir } from '@eventide/testing';
 import { defineOrderService } from '../src/service.ts';
 
 const mode = await distributedMode('gasstation', 'order', 'postgres', true);
@@ -45,12 +45,6 @@ function ownRedis(port: number, dir: string) {
   };
 }
 
-const metric = (text: string, name: string): number =>
-  text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-
 describe(`${mode.tag}the order service while its read model's Redis is away`, mode.options, () => {
   let setup: Setup;
   let dir: ReturnType<typeof tempDir>;
@@ -60,7 +54,7 @@ describe(`${mode.tag}the order service while its read model's Redis is away`, mo
   const http = client(() => order.url);
   const within = { within: mode.within };
   const statusOf = async (orderId: number) => (await http.get(`/orderStatuses/${orderId}`)).body?.status;
-  const counted = async (name: string) => metric(await (await fetch(`${order.url}/metrics`)).text(), name);
+  const counted = async (name: string) => metricSum(await (await fetch(`${order.url}/metrics`)).text(), name);
   const place = async (destAddr: string): Promise<number> => {
     assert.equal((await http.form('/orders/placeOrder', { productId: 'CD1001', qty: 100, destAddr })).body, true);
     const placed = (await http.get('/orders?size=1000')).body as { orderId: number; destAddr: string }[];
