@@ -19,12 +19,11 @@ const connections = new WeakMap<Kysely<any>, DatabaseConnection>();
  * not refuse, it would run on a connection back in the pool.
  */
 export async function executeCompiled<R>(db: Kysely<any>, query: CompiledQuery<R>): Promise<QueryResult<R>> {
+  const known = connections.get(db);
+  if (known !== undefined) return known.executeQuery<R>(query);
   if (!db.isTransaction || db.getExecutor().plugins.length > 0) return db.executeQuery(query);
-  let connection = connections.get(db);
-  if (connection === undefined) {
-    connection = await db.getExecutor().provideConnection(async (held) => held);
-    connections.set(db, connection);
-  }
+  const connection = await db.getExecutor().provideConnection(async (held) => held);
+  connections.set(db, connection);
   return connection.executeQuery<R>(query);
 }
 

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { AppError } from '@eventide/core';
-import { infraUrl, needs } from '@eventide/testing';
+import { hungServer, infraUrl, needs } from '@eventide/testing';
 import type { Infra } from '@eventide/testing';
 import { openRedisDocuments, openSqlDocuments, openStore } from '@eventide/store';
 import type { DocumentCollection, Documents, DocumentSession } from '@eventide/store';
@@ -311,10 +309,8 @@ for (const target of [...sqlTargets, redisTarget]) {
 
 describe('documents on a Redis that accepts connections and never answers (a hung server)', () => {
   it('answers reads and pings with AppError timeout within two seconds, instead of waiting with them', { timeout: 10_000 }, async () => {
-    const hung = createServer((socket) => socket.resume());
-    hung.listen(0, '127.0.0.1');
-    await once(hung, 'listening');
-    const documents = await openRedisDocuments(`redis://127.0.0.1:${(hung.address() as AddressInfo).port}`);
+    const hung = await hungServer();
+    const documents = await openRedisDocuments(`redis://127.0.0.1:${hung.port}`);
     try {
       for (const command of [() => documents.ping(), () => documents.collection('notes').get('n1')]) {
         const started = performance.now();

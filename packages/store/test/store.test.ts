@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { sql } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { AppError } from '@eventide/core';
-import { needs } from '@eventide/testing';
+import { hungServer, needs } from '@eventide/testing';
 import { dialectOf, insertIgnore, openStore } from '@eventide/store';
 import type { Store } from '@eventide/store';
 import { runScript, testEngines } from '@eventide/store/testing';
@@ -262,10 +260,7 @@ for (const engine of testEngines.filter((candidate) => candidate.infra)) {
     });
 
     it('reports a server that accepts connections and never answers (a hung one) as AppError unavailable, after connectTimeoutMs', { timeout: 10_000 }, async () => {
-      const hung = createServer((socket) => socket.resume());
-      hung.listen(0, '127.0.0.1');
-      await once(hung, 'listening');
-      const { port } = hung.address() as AddressInfo;
+      const { port, close } = await hungServer();
       const store = await openStore(engine.name === 'postgres' ? `postgres://postgres@127.0.0.1:${port}/none` : `mysql://root@127.0.0.1:${port}/none`, { connectTimeoutMs: 300 });
       try {
         const started = performance.now();
@@ -274,7 +269,7 @@ for (const engine of testEngines.filter((candidate) => candidate.infra)) {
         assert.ok(performance.now() - started < 2_000, `rejected after ${Math.round(performance.now() - started)} ms`);
       } finally {
         await store.close();
-        hung.close();
+        close();
       }
     });
 

@@ -25,12 +25,6 @@ export interface RetryOptions {
   readonly logger?: PipelineLogger | undefined;
 }
 
-/** An AppError says whether trying again can help; anything else might be transient, so it is retried. */
-const retryable = (error: unknown): boolean => !isAppError(error) || error.canRetry;
-
-/** A dependency is down, slow or refusing for now (its AppError can be retried): nothing about the message. */
-const dependencyWaited = (error: unknown): boolean => isAppError(error) && error.canRetry;
-
 /**
  * Tries a delivery with backoff between attempts. A non-retryable error gives up at once (GaveUp).
  * A dependency that is down (an AppError that can be retried: the service's store or read model,
@@ -50,8 +44,10 @@ export function retry(options: RetryOptions): Middleware {
         return;
       } catch (error) {
         if (signal?.aborted) throw error;
-        if (!dependencyWaited(error)) counted += 1;
-        if (!retryable(error) || counted >= maxAttempts) throw new GaveUp(error, attempt);
+        // An AppError says whether trying again can help; one that can is a dependency down, slow or
+        // refusing for now, and is not counted. Anything else may be transient, or the message's own.
+        if (isAppError(error) && !error.canRetry) throw new GaveUp(error, attempt);
+        if (!isAppError(error) && ++counted >= maxAttempts) throw new GaveUp(error, attempt);
         const delayMs = backoff(attempt);
         onRetry?.({ delivery, attempt, delayMs, error });
         logger?.warn(
